@@ -1,0 +1,72 @@
+"""Input validation at the public boundary: clear errors, no silent broadcasting or casting of bad data."""
+import numpy as np
+
+
+def as_matrix(a, name, n_cols=None, *, allow_empty=False):
+    """Return ``a`` as a float64 array of shape ``(N, n_cols)`` or raise a specific error.
+
+    Integers and float32 are cast to float64; bool, complex, object and string arrays raise
+    ``TypeError``; a wrong number of dimensions or columns, NaN/inf, or no rows raise
+    ``ValueError`` naming the expected shape.
+    """
+    if isinstance(a, (str, bytes)) or a is None:
+        raise TypeError(f"{name} must be a numeric array of shape (N, {n_cols or 'n'}), got {type(a).__name__}")
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must hold real numbers (int or float), got dtype {arr.dtype}"
+        )
+    expected = f"(N, {n_cols})" if n_cols is not None else "(N, n)"
+    if arr.ndim != 2:
+        hint = f"; reshape a 1-D array with {name}.reshape(-1, 1)" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D with shape {expected}, got shape {arr.shape}{hint}")
+    if n_cols is not None and arr.shape[1] != n_cols:
+        raise ValueError(f"{name} must have shape {expected}, got shape {arr.shape}")
+    if arr.shape[0] == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one row is needed")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = np.flatnonzero(~np.all(np.isfinite(arr), axis=1))
+        raise ValueError(f"{name} contains NaN or inf in rows {bad[:10].tolist()}{' ...' if bad.size > 10 else ''}")
+    return arr
+
+
+def as_xy(X, y, n_in, n_out, names=("X", "y")):
+    """Validate a data pair: ``X`` of shape (N, n_in) and ``y`` of shape (N, n_out)."""
+    X = as_matrix(X, names[0], n_in)
+    y = as_matrix(y, names[1], n_out)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of rows, got {X.shape[0]} and {y.shape[0]}"
+        )
+    return X, y
+
+
+def as_int(value, name, low=None):
+    """An integer argument (not bool) that is at least ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def as_float(value, name, low=None, high=None, *, low_open=False):
+    """A finite real scalar argument inside the given bounds."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value}")
+    return value
+
+
+def as_choice(value, name, choices):
+    """One of a fixed set of strings."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value

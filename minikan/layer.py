@@ -1,0 +1,226 @@
+"""One KAN layer: a matrix of learnable 1-D functions (paper Section 2.2, Eq. 2.5 and 2.10–2.12).
+
+Each edge ``i -> j`` carries
+
+.. math::
+    \\phi_{ij}(x) = m_{ij} \\left( w_{b,ij}\\, b(x) + w_{s,ij} \\sum_m c_{ijm} B_m(x) \\right)
+    \\qquad (Eq. 2.10–2.12)
+
+with ``b = silu`` by default and ``m`` the (fixed) edge mask, and output node ``j`` sums its
+incoming edges, ``y_j = sum_i phi_ij(x_i) + bias_j`` (Eq. 2.5; the bias is optional and off by
+default, as in the paper).
+
+Parameters live in plain arrays on the layer; ``forward`` returns the output and a cache, and
+``backward`` turns an output gradient and that cache into the input gradient and the parameter
+gradients. Nothing is remembered between calls.
+"""
+import numpy as np
+from scipy.special import expit
+
+from . import spline
+from ._checks import as_choice, as_matrix
+
+# name -> (b, b', b''), each mapping an array to an array of the same shape
+BASE_FUNCTIONS = {
+    "silu": (
+        lambda x: x * expit(x),
+        lambda x: expit(x) * (1.0 + x * (1.0 - expit(x))),
+        lambda x: expit(x) * (1.0 - expit(x)) * (2.0 + x * (1.0 - 2.0 * expit(x))),
+    ),
+    "identity": (lambda x: x.copy(), np.ones_like, np.zeros_like),
+    "zero": (np.zeros_like, np.zeros_like, np.zeros_like),
+}
+
+INITS = ("paper", "pykan-0.0", "pykan-0.2")
+PARAM_GROUPS = ("coef", "w_b", "w_s", "bias")
+
+
+class KANLayer:
+    """A KAN layer with ``n_in`` inputs and ``n_out`` outputs.
+
+    Attributes
+    ----------
+    grid : ndarray, shape (n_in, G+2k+1)
+        Extended knots, one vector per input (not trained; moved by grid updates).
+    coef : ndarray, shape (n_in, n_out, G+k)
+        B-spline coefficients ``c`` of every edge.
+    w_b, w_s : ndarray, shape (n_in, n_out)
+        Weights of the base branch and of the spline branch.
+    mask : ndarray, shape (n_in, n_out)
+        1 for a live edge, 0 for a removed one (not trained).
+    bias : ndarray, shape (n_out,), or None
+        Optional per-node bias.
+    k : int
+        Spline degree.
+    base : str
+        Name of the base function b, one of ``BASE_FUNCTIONS``.
+    basis : {"local", "dense"}
+        How the spline part is evaluated: ``"local"`` (only the k+1 non-zero basis functions per
+        point; cost independent of G) or ``"dense"`` (all G+k functions; the readable reference).
+    """
+
+    def __init__(self, grid, coef, w_b, w_s, mask=None, bias=None, k=3, base="silu", basis="local"):
+        self.k = int(k)
+        self.grid = spline.check_grid(grid, self.k)
+        self.coef = np.array(coef, dtype=np.float64)
+        n_in, n_out, n_basis = self.coef.shape
+        if self.grid.shape != (n_in, n_basis + self.k + 1):
+            raise ValueError(
+                f"grid must have shape (n_in, G+2k+1) = ({n_in}, {n_basis + self.k + 1}) to match "
+                f"coef {self.coef.shape}, got {self.grid.shape}"
+            )
+        self.w_b = np.array(w_b, dtype=np.float64).reshape(n_in, n_out)
+        self.w_s = np.array(w_s, dtype=np.float64).reshape(n_in, n_out)
+        self.mask = np.ones((n_in, n_out)) if mask is None else np.array(mask, dtype=np.float64).reshape(n_in, n_out)
+        self.bias = None if bias is None else np.array(bias, dtype=np.float64).reshape(n_out)
+        self.base = as_choice(base, "base", BASE_FUNCTIONS)
+        self.basis = as_choice(basis, "basis", ("local", "dense"))
+
+    @classmethod
+    def create(cls, n_in, n_out, G, k=3, rng=None, *, grid_range=(-1.0, 1.0), base="silu",
+               init="paper", bias=False, basis="local"):
+        """A freshly initialised layer (paper Section 2.2, "Initialization scales").
+
+        ``init`` chooses the recipe:
+
+        * ``"paper"``: ``c ~ N(0, 0.1^2)`` (footnote 2), ``w_b`` Xavier/Glorot uniform on
+          ``±sqrt(6 / (n_in + n_out))``, ``w_s = 1``.
+        * ``"pykan-0.0"`` (the code the paper was run with): uniform noise of half-width
+          ``0.1 / (2G)`` at the G+1 base knots, coefficients by minimum-norm least squares through
+          it; ``w_b = 1/sqrt(n_in) + 0.1 (2 z - 1)`` with ``z ~ N(0, 1)``; ``w_s = 1``.
+        * ``"pykan-0.2"`` (pykan 0.2.8 defaults): the same noise recipe with half-width
+          ``0.3 / (2G)``; ``w_b ~ U(-1, 1)/sqrt(n_in)``; ``w_s = 1/sqrt(n_in)``.
+
+        The bias, when present, starts at 0.
+        """
+        rng = np.random.default_rng(rng)
+        as_choice(init, "init", INITS)
+        t = spline.uniform_grid(G, k, *grid_range)
+        grid = np.tile(t, (n_in, 1))  # (n_in, G+2k+1)
+        if init == "paper":
+            coef = rng.normal(0.0, 0.1, size=(n_in, n_out, G + k))
+            bound = np.sqrt(6.0 / (n_in + n_out))
+            w_b = rng.uniform(-bound, bound, size=(n_in, n_out))
+            w_s = np.ones((n_in, n_out))
+        else:
+            noise_scale = 0.1 if init == "pykan-0.0" else 0.3
+            knots = grid[:, k:-k] if k > 0 else grid  # (n_in, G+1) base knots
+            noise = (rng.uniform(size=(G + 1, n_in, n_out)) - 0.5) * noise_scale / G
+            coef = spline.fit_coef(knots.T, noise, grid, k)
+            if init == "pykan-0.0":
+                w_b = 1.0 / np.sqrt(n_in) + 0.1 * (2.0 * rng.normal(size=(n_in, n_out)) - 1.0)
+                w_s = np.ones((n_in, n_out))
+            else:
+                w_b = rng.uniform(-1.0, 1.0, size=(n_in, n_out)) / np.sqrt(n_in)
+                w_s = np.full((n_in, n_out), 1.0 / np.sqrt(n_in))
+        return cls(grid, coef, w_b, w_s, bias=np.zeros(n_out) if bias else None, k=k, base=base, basis=basis)
+
+    # ------------------------------------------------------------------ shapes and parameters
+    @property
+    def n_in(self):
+        return self.coef.shape[0]
+
+    @property
+    def n_out(self):
+        return self.coef.shape[1]
+
+    @property
+    def G(self):
+        return self.coef.shape[2] - self.k
+
+    def params(self):
+        """The trainable-in-principle arrays by group name (``bias`` only when present)."""
+        p = {"coef": self.coef, "w_b": self.w_b, "w_s": self.w_s}
+        if self.bias is not None:
+            p["bias"] = self.bias
+        return p
+
+    def copy(self):
+        return KANLayer(self.grid.copy(), self.coef.copy(), self.w_b.copy(), self.w_s.copy(),
+                        self.mask.copy(), None if self.bias is None else self.bias.copy(),
+                        k=self.k, base=self.base, basis=self.basis)
+
+    # ------------------------------------------------------------------ the spline branch
+    def _spline(self, x, nderiv):
+        """Spline part and its x-derivatives, shape (nderiv+1, N, n_in, n_out), plus what backward needs."""
+        if self.basis == "local":
+            values, start = spline.basis_local(x, self.grid, self.k, nderiv=nderiv)  # (d, N, n_in, k+1)
+            window = spline.gather_coef(self.coef, start, self.k)  # (N, n_in, k+1, n_out)
+            s = np.einsum("dnir,nirj->dnij", values, window)
+            return s, (values[0], start)
+        B = spline.basis(x, self.grid, self.k, deriv=range(nderiv + 1))  # (d, N, n_in, G+k)
+        return np.einsum("dnim,ijm->dnij", B, self.coef), (B[0], None)
+
+    def spline_part(self, x):
+        """``sum_m c_ijm B_m(x_i)`` for every edge (no weights, no mask), shape (N, n_in, n_out)."""
+        x = as_matrix(x, "x", self.n_in)
+        return self._spline(x, 0)[0][0]
+
+    def edge_functions(self, x):
+        """``phi_ij(x_i)`` for every sample and edge, mask included, shape (N, n_in, n_out)."""
+        x = as_matrix(x, "x", self.n_in)
+        b = BASE_FUNCTIONS[self.base][0](x)
+        s = self._spline(x, 0)[0][0]
+        return self.mask * (self.w_b * b[:, :, None] + self.w_s * s)
+
+    # ------------------------------------------------------------------ forward / backward
+    def forward(self, x):
+        """Layer output (Eq. 2.5).
+
+        Parameters
+        ----------
+        x : ndarray, shape (N, n_in)
+
+        Returns
+        -------
+        y : ndarray, shape (N, n_out)
+        cache : dict
+            What :meth:`backward` needs; it holds arrays only, no reference to the layer state.
+        """
+        b, db = (f(x) for f in BASE_FUNCTIONS[self.base][:2])  # (N, n_in) each
+        (s, ds), basis_cache = self._spline(x, 1)  # (N, n_in, n_out) each
+        wb, ws = self.mask * self.w_b, self.mask * self.w_s  # (n_in, n_out)
+        y = b @ wb + np.einsum("nij,ij->nj", s, ws)  # sum over incoming edges, Eq. 2.5
+        if self.bias is not None:
+            y = y + self.bias
+        return y, {"b": b, "db": db, "s": s, "ds": ds, "basis": basis_cache}
+
+    def backward(self, dy, cache):
+        """Gradients of a scalar loss, given ``dy = dL/dy`` of shape (N, n_out).
+
+        Returns
+        -------
+        dx : ndarray, shape (N, n_in)
+            ``dL/dx_i = sum_j dy_j m_ij (w_b b'(x_i) + w_s spline'_ij(x_i))``.
+        grads : dict
+            Same keys and shapes as :meth:`params`. Masked edges get zero gradient.
+        """
+        b, db, s, ds = cache["b"], cache["db"], cache["s"], cache["ds"]
+        wb, ws = self.mask * self.w_b, self.mask * self.w_s
+        grads = {
+            # y_j = sum_i m_ij w_b,ij b(x_i) + ...  ->  dL/dw_b,ij = m_ij sum_n b(x_ni) dy_nj
+            "w_b": self.mask * (b.T @ dy),
+            # ... + m_ij w_s,ij s_ij(x_i)  ->  dL/dw_s,ij = m_ij sum_n s_nij dy_nj
+            "w_s": self.mask * np.einsum("nij,nj->ij", s, dy),
+            # s_ij(x) = sum_m c_ijm B_m(x)  ->  dL/dc_ijm = m_ij w_s,ij sum_n B_m(x_ni) dy_nj
+            "coef": self._coef_grad(dy, cache["basis"]) * ws[:, :, None],
+        }
+        if self.bias is not None:
+            grads["bias"] = dy.sum(axis=0)
+        dx = db * (dy @ wb.T) + np.einsum("nij,ij,nj->ni", ds, ws, dy)
+        return dx, grads
+
+    def _coef_grad(self, dy, basis_cache):
+        """``sum_n B_m(x_ni) dy_nj`` for every (i, j, m), shape (n_in, n_out, G+k)."""
+        B, start = basis_cache
+        if start is None:  # dense basis (N, n_in, G+k)
+            return np.einsum("nim,nj->ijm", B, dy)
+        # local basis: scatter-add each point's k+1 products into its coefficient slots
+        N, n_in, kp1 = B.shape
+        n_out, n_basis = self.n_out, self.coef.shape[2]
+        m = start[:, :, None, None] + np.arange(kp1)[None, None, :, None]  # (N, n_in, k+1, 1)
+        ij = (np.arange(n_in)[:, None] * n_out + np.arange(n_out)[None, :]) * n_basis  # (n_in, n_out)
+        slot = ij[None, :, None, :] + m  # (N, n_in, k+1, n_out) flat index of c_ijm
+        contrib = B[..., None] * dy[:, None, None, :]  # (N, n_in, k+1, n_out)
+        flat = np.bincount(slot.ravel(), weights=contrib.ravel(), minlength=n_in * n_out * n_basis)
+        return flat.reshape(n_in, n_out, n_basis)

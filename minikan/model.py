@@ -1,0 +1,275 @@
+"""The KAN model: a stack of KAN layers (Eq. 2.7) with one flat parameter vector.
+
+``KAN(width=[n_0, ..., n_L], grid=G, k=3, seed=0)`` builds ``L`` layers; layer ``l`` maps
+``n_l`` inputs to ``n_{l+1}`` outputs. The model exposes
+
+* ``predict(X)`` and the hand-written ``forward`` / ``backward`` pair,
+* the MSE loss and its gradient with respect to one flat vector of the trainable parameters
+  (``get_flat`` / ``set_flat`` / ``loss_and_grad``; the order is layer by layer, and within a layer
+  ``coef, w_b, w_s, bias``, each raveled in C order),
+* ``fit`` (see :mod:`minikan.train`), ``update_grid`` and ``refine`` (grid extension, Sec. 2.4).
+"""
+import numpy as np
+
+from . import grid as gridops
+from ._checks import as_choice, as_float, as_int, as_matrix, as_xy
+from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
+from .spline import check_G_k
+
+
+class KAN:
+    """Kolmogorov–Arnold Network (paper Section 2.2).
+
+    Parameters
+    ----------
+    width : list of int
+        ``[n_0, n_1, ..., n_L]``, at least two entries, each >= 1. Not modified.
+    grid : int
+        Number of grid intervals ``G`` of every spline.
+    k : int
+        Spline degree (3 = cubic).
+    seed : int or numpy.random.Generator
+        Source of the initial parameters; the same seed gives bit-identical models.
+    grid_range : (float, float)
+        Initial interval ``[a, b]`` of every grid.
+    base : {"silu", "identity", "zero"}
+        Base function ``b`` of Eq. 2.10–2.11.
+    init : {"paper", "pykan-0.0", "pykan-0.2"}
+        Initialisation recipe, see :meth:`KANLayer.create`.
+    bias : bool
+        Add a trainable bias to every node (pykan's paper-era code had one; the paper does not).
+    grid_eps : float in [0, 1]
+        Uniform fraction of grids built from samples (see :func:`minikan.grid.grid_from_samples`).
+        The default 1 (uniform) with ``grid_margin=0.01`` is the rule of the code the paper's
+        experiments were run with; pykan 0.2.8 uses ``grid_eps=0.02, grid_margin=0``.
+    grid_margin : float >= 0
+        Grids built from samples span ``[min x - margin, max x + margin]``. The margin keeps test
+        points just outside the training range on the fitted polynomial pieces instead of on
+        the weakly constrained outer intervals.
+    basis : {"local", "dense"}
+        Spline evaluation strategy; both give the same numbers.
+    trainable : dict, optional
+        Which parameter groups are trained, e.g. ``{"w_s": False}``; groups not named are trained.
+
+    Examples
+    --------
+    >>> model = KAN([2, 5, 1], grid=5, k=3, seed=0)
+    >>> model.n_params()
+    {'coef': 120, 'w_b': 15, 'w_s': 15, 'bias': 0, 'total': 150}
+    >>> model.predict(np.zeros((4, 2))).shape
+    (4, 1)
+    """
+
+    def __init__(self, width, grid=3, k=3, seed=0, *, grid_range=(-1.0, 1.0), base="silu",
+                 init="paper", bias=False, grid_eps=1.0, grid_margin=0.01, basis="local",
+                 trainable=None):
+        width = _check_width(width)
+        G, k = check_G_k(grid, k)
+        as_choice(base, "base", BASE_FUNCTIONS)
+        as_choice(init, "init", INITS)
+        as_choice(basis, "basis", ("local", "dense"))
+        if len(grid_range) != 2:
+            raise ValueError(f"grid_range must be (a, b), got {grid_range!r}")
+        rng = np.random.default_rng(seed)
+        layers = [
+            KANLayer.create(width[l], width[l + 1], G, k, rng, grid_range=grid_range, base=base,
+                            init=init, bias=bool(bias), basis=basis)
+            for l in range(len(width) - 1)
+        ]
+        self._setup(layers, grid_eps, grid_margin, trainable)
+
+    @classmethod
+    def from_layers(cls, layers, grid_eps=1.0, grid_margin=0.01, trainable=None):
+        """Build a model around existing :class:`KANLayer` objects (they are used, not copied)."""
+        model = cls.__new__(cls)
+        model._setup(list(layers), grid_eps, grid_margin, trainable)
+        return model
+
+    def _setup(self, layers, grid_eps, grid_margin, trainable):
+        for a, b in zip(layers[:-1], layers[1:]):
+            if a.n_out != b.n_in:
+                raise ValueError(f"layer widths do not chain: {a.n_out} outputs feed {b.n_in} inputs")
+        self.layers = layers
+        self.grid_eps = as_float(grid_eps, "grid_eps", 0.0, 1.0)
+        self.grid_margin = as_float(grid_margin, "grid_margin", 0.0)
+        self.trainable = dict.fromkeys(PARAM_GROUPS, True)
+        for name, flag in (trainable or {}).items():
+            as_choice(name, "trainable key", PARAM_GROUPS)
+            self.trainable[name] = bool(flag)
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def width(self):
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+
+    @property
+    def k(self):
+        return self.layers[0].k
+
+    @property
+    def G(self):
+        """Grid size of the first layer (all layers share it unless built by hand)."""
+        return self.layers[0].G
+
+    def __repr__(self):
+        return f"KAN(width={self.width}, grid={self.G}, k={self.k}, base={self.layers[0].base!r})"
+
+    def copy(self):
+        """An independent deep copy."""
+        return KAN.from_layers([layer.copy() for layer in self.layers], self.grid_eps, self.grid_margin,
+                               self.trainable)
+
+    # ------------------------------------------------------------------ flat parameter vector
+    def param_groups(self):
+        """``[(l, name, array), ...]`` for every trainable array, in flat-vector order."""
+        return [(l, name, arr) for l, layer in enumerate(self.layers)
+                for name, arr in layer.params().items() if self.trainable[name]]
+
+    def n_params(self):
+        """Number of trainable parameters by group, and their total."""
+        counts = dict.fromkeys(PARAM_GROUPS, 0)
+        for _, name, arr in self.param_groups():
+            counts[name] += arr.size
+        counts["total"] = sum(counts.values())
+        return counts
+
+    def get_flat(self):
+        """The trainable parameters as one vector (a copy), shape (n_params()['total'],)."""
+        groups = self.param_groups()
+        return np.concatenate([arr.ravel() for _, _, arr in groups]) if groups else np.zeros(0)
+
+    def set_flat(self, theta):
+        """Write a flat vector back into the layers (in place, values copied)."""
+        theta = np.asarray(theta, dtype=np.float64)
+        n = self.n_params()["total"]
+        if theta.shape != (n,):
+            raise ValueError(f"flat parameter vector must have shape ({n},), got {theta.shape}")
+        offset = 0
+        for _, _, arr in self.param_groups():
+            arr[...] = theta[offset: offset + arr.size].reshape(arr.shape)
+            offset += arr.size
+
+    def flat_group_names(self):
+        """For every entry of the flat vector, ``"layer l: name"`` (used in failure reports)."""
+        names = []
+        for l, name, arr in self.param_groups():
+            names += [f"layer {l}: {name}"] * arr.size
+        return np.array(names)
+
+    def flatten_grads(self, grads):
+        """Concatenate per-layer gradient dicts in flat-vector order."""
+        parts = [grads[l][name].ravel() for l, name, _ in self.param_groups()]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    # ------------------------------------------------------------------ forward / backward
+    def forward(self, X):
+        """Network output (Eq. 2.7) and the per-layer caches for :meth:`backward`.
+
+        Parameters
+        ----------
+        X : ndarray, shape (N, n_0)
+
+        Returns
+        -------
+        y : ndarray, shape (N, n_L)
+        caches : list of dict, one per layer
+        """
+        X = as_matrix(X, "X", self.width[0])
+        caches = []
+        for layer in self.layers:
+            X, cache = layer.forward(X)
+            caches.append(cache)
+        return X, caches
+
+    def backward(self, dy, caches):
+        """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers.
+
+        Returns
+        -------
+        dX : ndarray, shape (N, n_0)
+        grads : list of dict, per layer, same keys and shapes as ``layer.params()``
+        """
+        grads = [None] * len(self.layers)
+        for l in reversed(range(len(self.layers))):
+            dy, grads[l] = self.layers[l].backward(dy, caches[l])
+        return dy, grads
+
+    def predict(self, X):
+        """Model output for inputs ``X`` of shape (N, n_0); returns shape (N, n_L)."""
+        X = as_matrix(X, "X", self.width[0])
+        for layer in self.layers:
+            X = layer.forward(X)[0]
+        return X
+
+    def layer_inputs(self, X):
+        """Inputs of every layer: ``[x_0 = X, x_1, ..., x_{L-1}]``, each of shape (N, n_l)."""
+        xs = [as_matrix(X, "X", self.width[0])]
+        for layer in self.layers[:-1]:
+            xs.append(layer.forward(xs[-1])[0])
+        return xs
+
+    # ------------------------------------------------------------------ loss
+    def loss(self, X, y):
+        """Mean squared error over all samples and outputs, ``mean((f(X) - y)^2)``."""
+        X, y = as_xy(X, y, self.width[0], self.width[-1])
+        return float(np.mean((self.predict(X) - y) ** 2))
+
+    def loss_and_grad(self, theta, X, y):
+        """MSE at flat parameters ``theta`` and its gradient (shape of ``theta``).
+
+        Sets the model's parameters to ``theta`` as a side effect. ``X`` and ``y`` are assumed
+        validated (use :meth:`loss` or :meth:`fit` for checked entry points).
+        """
+        self.set_flat(theta)
+        pred, caches = self.forward(X)
+        residual = pred - y  # (N, n_L)
+        dy = 2.0 * residual / residual.size
+        _, grads = self.backward(dy, caches)
+        return float(np.mean(residual ** 2)), self.flatten_grads(grads)
+
+    # ------------------------------------------------------------------ grids
+    def update_grid(self, X, grid_eps=None):
+        """Move every layer's knots to follow its input samples (in place), layer by layer.
+
+        Layer ``l`` is updated from its inputs computed with the already-updated layers
+        ``0..l-1`` (as pykan does). Each edge function is preserved on the samples up to the
+        least-squares residual of the spline refit. Returns ``self``.
+        """
+        eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
+        x = as_matrix(X, "X", self.width[0])
+        for l, layer in enumerate(self.layers):
+            self.layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
+            x = self.layers[l].forward(x)[0]
+        return self
+
+    def refine(self, G_new, X):
+        """Grid extension (Section 2.4, Eq. 2.16): a new model with ``G_new`` intervals per spline.
+
+        The finer splines are least-squares fits of the coarse ones on the layer inputs produced
+        by ``X`` (the training inputs, as in the paper). ``w_b``, ``w_s``, masks, biases and the
+        trainability flags are copied; ``self`` is not modified.
+
+        Parameters
+        ----------
+        G_new : int
+        X : ndarray, shape (N, n_0)
+        """
+        G_new = as_int(G_new, "G_new", 1)
+        xs = self.layer_inputs(X)
+        layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
+        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable)
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, y, X_test=None, y_test=None, **options):
+        """Train in place; see :func:`minikan.train.fit` for the options. Returns the history."""
+        from .train import fit
+        return fit(self, X, y, X_test, y_test, **options)
+
+
+def _check_width(width):
+    if isinstance(width, (str, bytes)) or not hasattr(width, "__len__"):
+        raise TypeError(f"width must be a list of ints like [2, 5, 1], got {type(width).__name__}")
+    width = [as_int(w, "each width entry", 1) for w in width]
+    if len(width) < 2:
+        raise ValueError(f"width needs at least an input and an output size, got {width}")
+    return width
