@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 from scipy import special
 
-from .sampling import Dataset, make_dataset
+from .sampling import make_dataset
 
 
 class ToyFunction(NamedTuple):
