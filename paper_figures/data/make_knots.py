@@ -146,7 +146,7 @@ class _Worker:
     any moment (the parent just waits).
     """
 
-    def __init__(self, exact_cusp, timeout=60.0):
+    def __init__(self, exact_cusp, timeout=15.0):
         self.exact_cusp, self.timeout, self.pool = exact_cusp, timeout, None
 
     def _start(self):
@@ -155,16 +155,22 @@ class _Worker:
         self.pool = multiprocessing.get_context("fork").Pool(
             1, initializer=_init_worker, initargs=(self.exact_cusp,))
 
-    def row(self, idx):
+    def row(self, idx, attempts=2):
+        """The row of census knot ``idx``; None if not hyperbolic or every attempt timed out.
+
+        A typical knot takes about a second. The long computations depend on SnapPy's internal
+        random retriangulations, not on the knot, so a fresh process usually finishes at once.
+        """
         import multiprocessing
 
-        if self.pool is None:
-            self._start()
-        try:
-            return self.pool.apply_async(_row_by_index, (idx,)).get(self.timeout)
-        except multiprocessing.TimeoutError:
-            self.close()
-            return None  # skipped; a later run retries it (its name is not in the file)
+        for _ in range(attempts):
+            if self.pool is None:
+                self._start()
+            try:
+                return self.pool.apply_async(_row_by_index, (idx,)).get(self.timeout)
+            except multiprocessing.TimeoutError:
+                self.close()
+        return None  # skipped; a later run retries it (its name is not in the file)
 
     def close(self):
         if self.pool is not None:
