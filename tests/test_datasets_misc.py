@@ -98,3 +98,34 @@ def test_load_knots_on_a_synthetic_table(tmp_path):
 
 def test_round_to_even():
     assert round_to_even([-1.25, 0.9, 1.1, 2.9, -3.2]).tolist() == [-2, 0, 2, 2, -4]
+
+
+KNOTS_CSV = __import__("pathlib").Path(__file__).resolve().parents[1] / "paper_figures/data/knots.csv"
+
+
+@pytest.mark.skipif(not KNOTS_CSV.exists(), reason="paper_figures/data/knots.csv not generated")
+def test_committed_knot_table_is_consistent():
+    data = load_knots(KNOTS_CSV)
+    n = len(data.names)
+    assert n >= 100 and len(set(data.names)) == n
+    assert np.all(data.signature % 2 == 0)
+    col = {f: data.inputs[:, i] for i, f in enumerate(data.features)}
+    assert np.all(col["meridinal_translation_imag"] > 0) and np.all(col["longitudinal_translation"] > 0)
+    np.testing.assert_allclose(col["cusp_volume"],
+                               col["longitudinal_translation"] * col["meridinal_translation_imag"] / 2,
+                               rtol=1e-12)
+    # DeepMind's relation: signature ~ slope / 2 (the paper's formula A); the sign convention is
+    # the one that makes the correlation positive
+    s = slope(data)
+    assert np.corrcoef(s, data.signature)[0, 1] > 0.9
+    assert np.mean(round_to_even(s / 2) == data.signature) > 0.7
+
+
+def test_load_knots_rejects_bad_fields(tmp_path):
+    path = tmp_path / "bad.csv"
+    _write_csv(path, [{"name": "K1", "volume": "abc", "signature": 0}])
+    with pytest.raises(ValueError, match="not a number"):
+        load_knots(path)
+    path.write_text(path.read_text().splitlines()[0] + "\nK2,3\n")
+    with pytest.raises(ValueError, match="no value"):
+        load_knots(path)

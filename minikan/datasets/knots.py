@@ -59,6 +59,8 @@ def load_knots(path, features=FEATURES, drop_nan=False):
         rows = list(reader)
 
     def number(text, col, line):
+        if text is None:  # csv gives None for fields missing from a short (truncated) row
+            raise ValueError(f"{path}, data row {line}: no value for column {col!r}")
         try:
             return float(text) if text.strip() else np.nan
         except ValueError:
