@@ -72,7 +72,7 @@ def shortest_geodesic(manifold, max_tries=30):
         for opts in options:
             try:
                 domain = M.dirichlet_domain(**opts)
-            except RuntimeError:
+            except Exception:  # RuntimeError, or SnapPeaFatalError from the kernel's own checks
                 continue
             # The census systoles are below 2. Longer cutoffs make the enumeration explode, and an
             # empty list at 3 means a bad domain: retriangulate instead.
@@ -169,6 +169,8 @@ class _Worker:
             try:
                 return self.pool.apply_async(_row_by_index, (idx,)).get(self.timeout)
             except multiprocessing.TimeoutError:
+                self.close()
+            except Exception:  # a SnapPea kernel error: start from a clean process
                 self.close()
         return None  # skipped; a later run retries it (its name is not in the file)
 
