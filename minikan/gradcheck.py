@@ -1,9 +1,16 @@
-"""Central finite differences for checking hand-derived gradients (float64)."""
+"""Finite differences for checking hand-derived gradients (float64)."""
 import numpy as np
 
 
-def numerical_gradient(fun, x, eps=1e-6, indices=None):
-    """Central differences ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` of a scalar function.
+def numerical_gradient(fun, x, eps=1e-5, indices=None):
+    """Fourth-order central differences of a scalar function.
+
+    .. math::
+        g_i \\approx \\frac{8 (f(x + h e_i) - f(x - h e_i)) - (f(x + 2h e_i) - f(x - 2h e_i))}{12 h}
+
+    Its truncation error is about ``h^4 |f^(5)| / 30``, against ``h^2 |f^(3)| / 6`` for the
+    two-point formula; that matters for deep networks with random weights, whose loss can be
+    strongly curved. The rounding error is about ``1e-16 |f| / h``.
 
     Parameters
     ----------
@@ -11,13 +18,13 @@ def numerical_gradient(fun, x, eps=1e-6, indices=None):
         ``fun(x) -> float`` for ``x`` an ndarray of the same shape as ``x``.
     x : ndarray, any shape
     eps : float
-        Step; 1e-6 balances truncation (O(eps^2)) and rounding (O(1e-16 / eps)) in float64.
+        The step ``h``.
     indices : array of int, optional
         Flat indices to differentiate (default: all).
 
     Returns
     -------
-    g : ndarray, shape (len(indices),) or x.shape
+    g : ndarray, shape (len(indices),), or x.shape when ``indices`` is None
     """
     x = np.array(x, dtype=np.float64)
     flat = x.reshape(-1)
@@ -25,17 +32,17 @@ def numerical_gradient(fun, x, eps=1e-6, indices=None):
     g = np.empty(idx.size)
     for n, i in enumerate(idx):
         keep = flat[i]
-        flat[i] = keep + eps
-        f_plus = fun(x)
-        flat[i] = keep - eps
-        f_minus = fun(x)
+        f = {}
+        for step in (-2, -1, 1, 2):
+            flat[i] = keep + step * eps
+            f[step] = fun(x)
         flat[i] = keep
-        g[n] = (f_plus - f_minus) / (2 * eps)
+        g[n] = (8.0 * (f[1] - f[-1]) - (f[2] - f[-2])) / (12.0 * eps)
     return g.reshape(x.shape) if indices is None else g
 
 
-def gradcheck(fun, grad, x, eps=1e-6, indices=None):
-    """Compare an analytic gradient with central differences; return the relative error.
+def gradcheck(fun, grad, x, eps=1e-5, indices=None):
+    """Compare an analytic gradient with finite differences; return the relative error.
 
     The error is ``max_i |g_i - n_i| / max(max_i |n_i|, max_i |g_i|, tiny)``, i.e. relative to the
     size of the gradient being checked, so that components that are legitimately tiny do not
@@ -48,6 +55,7 @@ def gradcheck(fun, grad, x, eps=1e-6, indices=None):
         The analytic gradient at ``x``.
     x : ndarray
     eps : float
+        Finite-difference step (see :func:`numerical_gradient`).
     indices : array of int, optional
         Flat indices to check (default: all); useful to sample large parameter vectors.
 
