@@ -15,6 +15,7 @@ Parameters live in plain arrays on the layer; ``forward`` returns the output and
 gradients. Nothing is remembered between calls.
 """
 import numpy as np
+from scipy.sparse import csc_matrix
 from scipy.special import expit
 
 from . import spline
@@ -215,12 +216,11 @@ class KANLayer:
         B, start = basis_cache
         if start is None:  # dense basis (N, n_in, G+k)
             return np.einsum("nim,nj->ijm", B, dy)
-        # local basis: scatter-add each point's k+1 products into its coefficient slots
+        # local basis: sum_n B_m(x_ni) dy_nj = (A^T dy) with A the sparse (N, n_in * (G+k))
+        # design matrix holding each point's k+1 values; build A^T directly in CSC form (column n
+        # holds point n's entries, already in increasing row order) and let SciPy do the product
         N, n_in, kp1 = B.shape
-        n_out, n_basis = self.n_out, self.coef.shape[2]
-        m = start[:, :, None, None] + np.arange(kp1)[None, None, :, None]  # (N, n_in, k+1, 1)
-        ij = (np.arange(n_in)[:, None] * n_out + np.arange(n_out)[None, :]) * n_basis  # (n_in, n_out)
-        slot = ij[None, :, None, :] + m  # (N, n_in, k+1, n_out) flat index of c_ijm
-        contrib = B[..., None] * dy[:, None, None, :]  # (N, n_in, k+1, n_out)
-        flat = np.bincount(slot.ravel(), weights=contrib.ravel(), minlength=n_in * n_out * n_basis)
-        return flat.reshape(n_in, n_out, n_basis)
+        n_basis = self.coef.shape[2]
+        rows = (np.arange(n_in)[:, None] * n_basis + start[:, :, None] + np.arange(kp1)).ravel()
+        At = csc_matrix((B.ravel(), rows, np.arange(N + 1) * (n_in * kp1)), shape=(n_in * n_basis, N))
+        return (At @ dy).reshape(n_in, n_basis, -1).transpose(0, 2, 1)

@@ -246,51 +246,57 @@ def basis_local(x, grid, k, nderiv=0):
     for i in range(n_in):
         mu[:, i] = np.searchsorted(grid[i], x[:, i], side="right") - 1
     inside = (x >= grid[:, 0]) & (x <= grid[:, -1])  # (N, n_in)
-    mu = np.clip(mu, 0, _last_interval(grid)) + k  # index into the padded knots
+    last = _last_interval(grid)  # (n_in,)
+    # points outside get a non-empty interval too (their values are zeroed below), so that every
+    # knot difference used by the recursion spans a non-empty interval and is positive
+    mu = np.where(inside, np.minimum(mu, last), last) + k  # index into the padded knots
 
     # one gather of the 2k+2 knots t_{mu-k} .. t_{mu+k+1} around each point; every knot the
-    # recursion needs is then a slice of it: knot(a, b) = t_{mu+a} .. t_{mu+b-1}
-    T = P[rows[..., None], mu[..., None] + np.arange(-k, k + 2)]  # (N, n_in, 2k+2)
+    # recursion needs is then a slice of it: knot(a, b) = t_{mu+a} .. t_{mu+b-1}. The basis
+    # index runs along the first axis so that every slice is a contiguous (N, n_in) block.
+    T = np.take(P.ravel(), np.arange(-k, k + 2)[:, None, None] + (rows * P.shape[1] + mu))  # (2k+2, N, n_in)
 
     def knot(a, b):
-        return T[..., a + k: b + k]
+        return T[a + k: b + k]
 
-    xe = x[..., None]
-    # level[d][..., r] = B_{mu-d+r, d}(x), r = 0..d, in padded numbering
-    level = [np.ones((N, n_in, 1))]
+    # level[d][r] = B_{mu-d+r, d}(x), r = 0..d, in padded numbering. B_{mu-d+r, d} takes
+    # B_{mu-d+r, d-1} and B_{mu-d+r+1, d-1} (Cox-de Boor); both terms that meet the same
+    # degree-(d-1) function share the denominator t_{mu+r+1} - t_{mu+r+1-d}, so divide once.
+    level = [np.ones((1, N, n_in))]
     for d in range(1, k + 1):
-        prev = level[-1]
-        zero = np.zeros((N, n_in, 1))
-        prev_lo = np.concatenate([zero, prev], axis=-1)  # B_{mu-d+r, d-1}
-        prev_hi = np.concatenate([prev, zero], axis=-1)  # B_{mu-d+r+1, d-1}
-        t_lo, t_hi = knot(-d, 1), knot(0, d + 1)  # t_{mu-d+r}, t_{mu+r} for r = 0..d
-        t_lo1, t_hi1 = knot(1 - d, 2), knot(1, d + 2)  # t_{mu-d+r+1}, t_{mu+r+1}
-        level.append(
-            _ratio(xe - t_lo, t_hi - t_lo) * prev_lo + _ratio(t_hi1 - xe, t_hi1 - t_lo1) * prev_hi
-        )
+        right, left = knot(1, d + 1), knot(1 - d, 1)  # t_{mu+r+1}, t_{mu+r+1-d}, r = 0..d-1
+        temp = level[-1] / (right - left)  # (d, N, n_in)
+        new = np.zeros((d + 1, N, n_in))
+        new[:d] += temp * (right - x)
+        new[1:] += temp * (x - left)
+        level.append(new)
 
     def derivative(m, d):
+        # B'_{j,d} = d (B_{j,d-1} / (t_{j+d} - t_j) - B_{j+1,d-1} / (t_{j+d+1} - t_{j+1}))
         if m == 0:
             return level[d]
         if m > d:
-            return np.zeros((N, n_in, d + 1))
-        lower = derivative(m - 1, d - 1)  # (N, n_in, d)
-        zero = np.zeros((N, n_in, 1))
-        first = _ratio(np.concatenate([zero, lower], axis=-1), knot(0, d + 1) - knot(-d, 1))
-        second = _ratio(np.concatenate([lower, zero], axis=-1), knot(1, d + 2) - knot(1 - d, 2))
-        return d * (first - second)
+            return np.zeros((d + 1, N, n_in))
+        temp = d * derivative(m - 1, d - 1) / (knot(1, d + 1) - knot(1 - d, 1))  # (d, N, n_in)
+        out = np.zeros((d + 1, N, n_in))
+        out[1:] += temp
+        out[:d] -= temp
+        return out
 
-    values = np.stack([derivative(m, k) for m in range(int(nderiv) + 1)])  # (nderiv+1, N, n_in, k+1)
-    values *= inside[None, :, :, None]
+    values = np.empty((int(nderiv) + 1, N, n_in, k + 1))  # the layout callers index
+    for m in range(int(nderiv) + 1):
+        values[m] = np.moveaxis(derivative(m, k) * inside, 0, -1)
 
     # padded function mu-k+r is original function mu-2k+r; shift the window inside [0, n_basis)
     first = mu - 2 * k  # original index of values[..., 0]
     start = np.clip(first, 0, n_basis - k - 1)
     shift = first - start  # values[..., r] belongs at window slot r + shift
-    if np.any(shift):  # only points on the outer intervals (or at b) need the shift
-        slot = np.arange(k + 1)[None, None, :] - shift[..., None]  # slot q reads values[q - shift]
+    n, i = np.nonzero(shift)  # only points on the outer intervals (or at b) need the shift
+    if n.size:
+        slot = np.arange(k + 1) - shift[n, i][:, None]  # window slot q reads values[q - shift]
         valid = (slot >= 0) & (slot <= k)
-        values = np.take_along_axis(values, np.clip(slot, 0, k)[None], axis=-1) * valid[None]
+        moved = np.take_along_axis(values[:, n, i, :], np.clip(slot, 0, k)[None], axis=-1)
+        values[:, n, i, :] = moved * valid
     return values, start
 
 
@@ -333,8 +339,10 @@ def gather_coef(coef, start, k):
     -------
     window : ndarray, shape (N, n_in, k+1, n_out)
     """
-    idx = start[..., None] + np.arange(k + 1)  # (N, n_in, k+1)
-    return coef[np.arange(coef.shape[0])[None, :, None], :, idx]
+    n_in, n_out, n_basis = coef.shape
+    rows = coef.transpose(0, 2, 1).reshape(n_in * n_basis, n_out)  # row i*n_basis + m is c_i:m
+    idx = (np.arange(n_in)[:, None] * n_basis + start[..., None]) + np.arange(k + 1)  # (N, n_in, k+1)
+    return np.take(rows, idx, axis=0)
 
 
 def fit_coef(x, y, grid, k):
