@@ -7,14 +7,8 @@ at each size, then prints the train and test RMSE per grid.
 import argparse
 import time
 
-import numpy as np
-
+from .datasets import make_toy
 from .model import KAN
-
-
-def toy_function(X):
-    """f(x, y) = exp(sin(pi x) + y^2), Eq. 2.22. X: (N, 2) -> (N, 1)."""
-    return np.exp(np.sin(np.pi * X[:, [0]]) + X[:, [1]] ** 2)
 
 
 def grid_extension_demo(grids=(3, 5, 10, 20, 50), steps=200, seed=0, n_train=1000, n_test=1000,
@@ -25,10 +19,9 @@ def grid_extension_demo(grids=(3, 5, 10, 20, 50), steps=200, seed=0, n_train=100
     ``steps`` counts L-BFGS iterations per grid (see :mod:`minikan.train` for the conversion
     from the paper's steps).
     """
-    rng = np.random.default_rng(seed)
-    X_train = rng.uniform(-1.0, 1.0, size=(n_train, 2))
-    X_test = rng.uniform(-1.0, 1.0, size=(n_test, 2))
-    y_train, y_test = toy_function(X_train), toy_function(X_test)
+    data = make_toy("exp_sin_pi_x_plus_y2", n_train=n_train, n_test=n_test, seed=seed)
+    X_train, y_train, X_test, y_test = (data[key] for key in ("train_input", "train_label",
+                                                              "test_input", "test_label"))
     model = KAN(list(width), grid=grids[0], k=3, seed=seed)
     results = []
     for i, G in enumerate(grids):

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from minikan import KAN
-from minikan.__main__ import grid_extension_demo, toy_function
+from minikan.__main__ import grid_extension_demo
+from minikan.datasets.toy import exp_sin_pi_x_plus_y2 as toy_function
 
 
 @pytest.fixture(scope="module")
