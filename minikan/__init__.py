@@ -1,5 +1,5 @@
 """minikan: a NumPy/SciPy reference implementation of Kolmogorov–Arnold Networks (arXiv 2404.19756)."""
-from . import spline
+from . import regularize, spline
 from .gradcheck import gradcheck, numerical_gradient
 from .layer import KANLayer
 from .model import KAN
@@ -7,4 +7,4 @@ from .train import fit
 
 __version__ = "0.1.0"
 
-__all__ = ["KAN", "KANLayer", "fit", "gradcheck", "numerical_gradient", "spline", "__version__"]
+__all__ = ["KAN", "KANLayer", "fit", "gradcheck", "numerical_gradient", "regularize", "spline", "__version__"]

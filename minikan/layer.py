@@ -186,41 +186,57 @@ class KANLayer:
             y = y + self.bias
         return y, {"b": b, "db": db, "s": s, "ds": ds, "basis": basis_cache}
 
-    def backward(self, dy, cache):
+    def edge_values(self, cache):
+        """``phi_ij(x_i)`` for the samples of a forward pass, from its cache, shape (N, n_in, n_out)."""
+        return self.mask * (self.w_b * cache["b"][:, :, None] + self.w_s * cache["s"])
+
+    def backward(self, dy, cache, dphi=None):
         """Gradients of a scalar loss, given ``dy = dL/dy`` of shape (N, n_out).
+
+        Parameters
+        ----------
+        dy : ndarray, shape (N, n_out)
+        cache : dict from :meth:`forward`
+        dphi : ndarray, shape (N, n_in, n_out), optional
+            Extra gradient of the loss with respect to the edge activations ``phi_ij(x_ni)``
+            themselves (from a penalty such as the sparsity regulariser, Eq. 2.17–2.20).
 
         Returns
         -------
         dx : ndarray, shape (N, n_in)
-            ``dL/dx_i = sum_j dy_j m_ij (w_b b'(x_i) + w_s spline'_ij(x_i))``.
+            ``dL/dx_i = sum_j g_ij m_ij (w_b b'(x_i) + w_s spline'_ij(x_i))`` with
+            ``g_ij = dy_j + dphi_ij`` the total gradient reaching edge (i, j).
         grads : dict
             Same keys and shapes as :meth:`params`. Masked edges get zero gradient.
         """
         b, db, s, ds = cache["b"], cache["db"], cache["s"], cache["ds"]
         wb, ws = self.mask * self.w_b, self.mask * self.w_s
+        N = dy.shape[0]
+        # y_j = sum_i phi_ij, so every edge into j receives dy_j, plus any direct dphi
+        g = np.broadcast_to(dy[:, None, :], (N, self.n_in, self.n_out)) if dphi is None else dy[:, None, :] + dphi
         grads = {
-            # y_j = sum_i m_ij w_b,ij b(x_i) + ...  ->  dL/dw_b,ij = m_ij sum_n b(x_ni) dy_nj
-            "w_b": self.mask * (b.T @ dy),
-            # ... + m_ij w_s,ij s_ij(x_i)  ->  dL/dw_s,ij = m_ij sum_n s_nij dy_nj
-            "w_s": self.mask * np.einsum("nij,nj->ij", s, dy),
-            # s_ij(x) = sum_m c_ijm B_m(x)  ->  dL/dc_ijm = m_ij w_s,ij sum_n B_m(x_ni) dy_nj
-            "coef": self._coef_grad(dy, cache["basis"]) * ws[:, :, None],
+            # phi_ij = m_ij (w_b,ij b(x_i) + w_s,ij s_ij(x_i))  ->  dL/dw_b,ij = m_ij sum_n b(x_ni) g_nij
+            "w_b": self.mask * np.einsum("ni,nij->ij", b, g),
+            # ->  dL/dw_s,ij = m_ij sum_n s_nij g_nij
+            "w_s": self.mask * np.einsum("nij,nij->ij", s, g),
+            # s_ij(x) = sum_m c_ijm B_m(x)  ->  dL/dc_ijm = m_ij w_s,ij sum_n B_m(x_ni) g_nij
+            "coef": self._coef_grad(g, cache["basis"]) * ws[:, :, None],
         }
         if self.bias is not None:
             grads["bias"] = dy.sum(axis=0)
-        dx = db * (dy @ wb.T) + np.einsum("nij,ij,nj->ni", ds, ws, dy)
+        dx = db * np.einsum("nij,ij->ni", g, wb) + np.einsum("nij,ij,nij->ni", ds, ws, g)
         return dx, grads
 
-    def _coef_grad(self, dy, basis_cache):
-        """``sum_n B_m(x_ni) dy_nj`` for every (i, j, m), shape (n_in, n_out, G+k)."""
+    def _coef_grad(self, g, basis_cache):
+        """``sum_n B_m(x_ni) g_nij`` for every (i, j, m), shape (n_in, n_out, G+k)."""
         B, start = basis_cache
         if start is None:  # dense basis (N, n_in, G+k)
-            return np.einsum("nim,nj->ijm", B, dy)
-        # local basis: sum_n B_m(x_ni) dy_nj = (A^T dy) with A the sparse (N, n_in * (G+k))
-        # design matrix holding each point's k+1 values; build A^T directly in CSC form (column n
-        # holds point n's entries, already in increasing row order) and let SciPy do the product
+            return np.einsum("nim,nij->ijm", B, g)
+        # local basis: a sparse matrix with one column per (sample n, input i) holding the k+1
+        # values B_{start+r}(x_ni) in rows i*(G+k) + start + r (already in increasing order, so
+        # it is built directly in CSC form); its product with g sums each point's contributions
         N, n_in, kp1 = B.shape
         n_basis = self.coef.shape[2]
         rows = (np.arange(n_in)[:, None] * n_basis + start[:, :, None] + np.arange(kp1)).ravel()
-        At = csc_matrix((B.ravel(), rows, np.arange(N + 1) * (n_in * kp1)), shape=(n_in * n_basis, N))
-        return (At @ dy).reshape(n_in, n_basis, -1).transpose(0, 2, 1)
+        At = csc_matrix((B.ravel(), rows, np.arange(N * n_in + 1) * kp1), shape=(n_in * n_basis, N * n_in))
+        return (At @ g.reshape(N * n_in, -1)).reshape(n_in, n_basis, -1).transpose(0, 2, 1)

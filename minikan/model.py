@@ -14,6 +14,7 @@ import numpy as np
 from . import grid as gridops
 from ._checks import as_choice, as_float, as_int, as_matrix, as_xy
 from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
+from .regularize import Sparsity, penalty
 from .spline import check_G_k
 
 
@@ -181,8 +182,11 @@ class KAN:
             caches.append(cache)
         return X, caches
 
-    def backward(self, dy, caches):
+    def backward(self, dy, caches, dphis=None):
         """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers.
+
+        ``dphis`` optionally gives, per layer, a gradient with respect to that layer's edge
+        activations (shape (N, n_l, n_{l+1})), e.g. from the sparsity penalty.
 
         Returns
         -------
@@ -191,7 +195,8 @@ class KAN:
         """
         grads = [None] * len(self.layers)
         for l in reversed(range(len(self.layers))):
-            dy, grads[l] = self.layers[l].backward(dy, caches[l])
+            extra = None if dphis is None else dphis[l]
+            dy, grads[l] = self.layers[l].backward(dy, caches[l], extra)
         return dy, grads
 
     def predict(self, X):
@@ -214,18 +219,44 @@ class KAN:
         X, y = as_xy(X, y, self.width[0], self.width[-1])
         return float(np.mean((self.predict(X) - y) ** 2))
 
-    def loss_and_grad(self, theta, X, y):
-        """MSE at flat parameters ``theta`` and its gradient (shape of ``theta``).
+    def loss_and_grad(self, theta, X, y, sparsity=None):
+        """Training objective at flat parameters ``theta`` and its gradient (shape of ``theta``).
 
-        Sets the model's parameters to ``theta`` as a side effect. ``X`` and ``y`` are assumed
-        validated (use :meth:`loss` or :meth:`fit` for checked entry points).
+        The objective is the MSE, plus the sparsity penalty of Eq. 2.20 when a
+        :class:`minikan.regularize.Sparsity` is given. Sets the model's parameters to ``theta`` as
+        a side effect. ``X`` and ``y`` are assumed validated (use :meth:`loss` or :meth:`fit` for
+        checked entry points).
+        """
+        total, grad, _, _ = self.evaluate(theta, X, y, sparsity)
+        return total, grad
+
+    def evaluate(self, theta, X, y, sparsity=None):
+        """Like :meth:`loss_and_grad`, also returning the MSE and the unweighted penalty.
+
+        Returns
+        -------
+        total : float
+        grad : ndarray, shape (n_params,)
+        mse : float
+        reg : float
+            ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` without ``lamb`` (0 without sparsity).
         """
         self.set_flat(theta)
         pred, caches = self.forward(X)
         residual = pred - y  # (N, n_L)
+        mse = float(np.mean(residual ** 2))
         dy = 2.0 * residual / residual.size
-        _, grads = self.backward(dy, caches)
-        return float(np.mean(residual ** 2)), self.flatten_grads(grads)
+        total, reg, dphis = mse, 0.0, None
+        if sparsity is not None and sparsity.lamb > 0:
+            weighted, reg, dphis = penalty(self.layers, caches, sparsity)
+            total += weighted
+        _, grads = self.backward(dy, caches, dphis)
+        return total, self.flatten_grads(grads), mse, reg
+
+    def regularization(self, X, mu1=1.0, mu2=1.0):
+        """``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` (Eq. 2.17–2.19) on inputs ``X`` (N, n_0)."""
+        _, caches = self.forward(X)
+        return penalty(self.layers, caches, Sparsity(1.0, mu1, mu2))[1]
 
     # ------------------------------------------------------------------ grids
     def update_grid(self, X, grid_eps=None):

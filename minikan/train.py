@@ -34,6 +34,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ._checks import as_choice, as_float, as_int, as_xy
+from .regularize import Sparsity
 
 
 class _NonFinite(Exception):
@@ -43,8 +44,8 @@ class _NonFinite(Exception):
 
 
 def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-3,
-        batch_size=None, update_grid=True, grid_update_num=10, stop_grid_update_step=50,
-        history_size=10, seed=0, verbose=False):
+        batch_size=None, lamb=0.0, lamb_l1=1.0, lamb_entropy=1.0, update_grid=True,
+        grid_update_num=10, stop_grid_update_step=50, history_size=10, seed=0, verbose=False):
     """Train ``model`` in place on the MSE loss and return the training history.
 
     Parameters
@@ -61,6 +62,9 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
         Adam learning rate (unused by L-BFGS, whose line search picks the step).
     batch_size : int, optional
         Adam minibatch size (default: the whole training set). L-BFGS always uses the full set.
+    lamb, lamb_l1, lamb_entropy : float
+        Sparsity penalty of Eq. 2.20: ``lamb * (lamb_l1 * sum |Phi|_1 + lamb_entropy * sum S)``
+        added to the MSE (off when ``lamb = 0``; the paper's usual weights are 1 and 1).
     update_grid : bool
         Move the grids to the data on the schedule described in the module docstring.
     grid_update_num, stop_grid_update_step : int
@@ -75,8 +79,9 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
     Returns
     -------
     history : dict
-        ``"step"``, ``"train_rmse"``, ``"test_rmse"`` (NaN without test data) and ``"n_evals"``
-        (cumulative loss evaluations) as arrays with one entry per step; ``"grid_updates"`` (the
+        ``"step"``, ``"train_rmse"``, ``"test_rmse"`` (NaN without test data), ``"reg"`` (the
+        unweighted sparsity penalty, 0 when ``lamb = 0``) and ``"n_evals"`` (cumulative loss
+        evaluations) as arrays with one entry per step; ``"grid_updates"`` (the
         steps at which grids moved), ``"message"`` (why the optimizer stopped), ``"stopped"`` (a
         failure report or None) and ``"seconds"``. For L-BFGS the train RMSE is at each accepted
         iterate; for Adam it is the RMSE of the step's batch before the update.
@@ -99,7 +104,8 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
                 "at least one step apart"
             )
         schedule = list(range(0, min(stop, steps), freq)) if freq else []
-    run = _Run(model, X, y, X_test, y_test, verbose, steps)
+    sparsity = Sparsity(lamb, lamb_l1, lamb_entropy)
+    run = _Run(model, X, y, X_test, y_test, verbose, steps, sparsity)
     if opt == "lbfgs":
         _lbfgs(run, steps, schedule, as_int(history_size, "history_size", 1))
     else:
@@ -112,23 +118,24 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
 class _Run:
     """Bookkeeping shared by both optimizers: the objective, history and the NaN guard."""
 
-    def __init__(self, model, X, y, X_test, y_test, verbose, steps):
+    def __init__(self, model, X, y, X_test, y_test, verbose, steps, sparsity):
         self.model, self.X, self.y, self.X_test, self.y_test = model, X, y, X_test, y_test
+        self.sparsity = sparsity
         self.verbose, self.total = verbose, steps
-        self.rec = {"step": [], "train_rmse": [], "test_rmse": [], "n_evals": []}
+        self.rec = {"step": [], "train_rmse": [], "test_rmse": [], "reg": [], "n_evals": []}
         self.grid_updates, self.message, self.stopped = [], "", None
         self.n_evals, self.t0 = 0, time.perf_counter()
-        self.last_x, self.last_mse = None, None
+        self.last_x, self.last_parts = None, None
 
     def objective(self, theta, X=None, y=None):
         X, y = (self.X, self.y) if X is None else (X, y)
         self.n_evals += 1
         with np.errstate(all="ignore"):
-            mse, grad = self.model.loss_and_grad(theta, X, y)
-        if not (np.isfinite(mse) and np.all(np.isfinite(grad))):
+            total, grad, mse, reg = self.model.evaluate(theta, X, y, self.sparsity)
+        if not (np.isfinite(total) and np.all(np.isfinite(grad))):
             raise _NonFinite(self._report(theta, grad, X, y))
-        self.last_x, self.last_mse = theta.copy(), mse
-        return mse, grad
+        self.last_x, self.last_parts = theta.copy(), (mse, reg)
+        return total, grad
 
     def _report(self, theta, grad, X, y):
         bad_groups = sorted(set(self.model.flat_group_names()[~np.isfinite(grad)])) or \
@@ -139,16 +146,19 @@ class _Run:
         return {"reason": "non-finite loss or gradient", "step": len(self.rec["step"]),
                 "groups": bad_groups, "samples": bad_rows[:20].tolist()}
 
-    def record(self, theta, mse=None):
-        if mse is None:
-            mse = self.last_mse if self.last_x is not None and np.array_equal(theta, self.last_x) \
-                else float(np.mean((self.model.predict(self.X) - self.y) ** 2))
+    def record(self, theta, parts=None):
+        if parts is None:
+            if self.last_x is not None and np.array_equal(theta, self.last_x):
+                parts = self.last_parts
+            else:
+                parts = self.model.evaluate(theta, self.X, self.y, self.sparsity)[2:]
+        mse, reg = parts
         step = len(self.rec["step"]) + 1
         test = np.nan
         if self.X_test is not None:
             test = float(np.sqrt(np.mean((self.model.predict(self.X_test) - self.y_test) ** 2)))
         for key, value in (("step", step), ("train_rmse", np.sqrt(mse)), ("test_rmse", test),
-                           ("n_evals", self.n_evals)):
+                           ("reg", reg), ("n_evals", self.n_evals)):
             self.rec[key].append(value)
         if self.verbose and (step == self.total or step % max(1, self.total // 10) == 0):
             print(f"step {step:>6}/{self.total}  train rmse {np.sqrt(mse):.3e}  test rmse {test:.3e}")
@@ -224,7 +234,7 @@ def _adam(run, steps, schedule, lr, batch_size, rng, beta1=0.9, beta2=0.999, eps
             theta = model.get_flat()
         idx = rng.choice(N, size=batch_size, replace=False) if batch_size < N else slice(None)
         try:
-            mse, grad = run.objective(theta, run.X[idx], run.y[idx])
+            _, grad = run.objective(theta, run.X[idx], run.y[idx])
         except _NonFinite as failure:
             run.fail(failure.report, theta)
             return
@@ -238,5 +248,5 @@ def _adam(run, steps, schedule, lr, batch_size, rng, beta1=0.9, beta2=0.999, eps
             return
         theta = new
         model.set_flat(theta)
-        run.record(theta, mse)
+        run.record(theta, run.last_parts)
     run.message = f"completed {steps} Adam steps"
