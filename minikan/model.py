@@ -290,6 +290,18 @@ class KAN:
         layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
         return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable)
 
+    # ------------------------------------------------------------------ pruning
+    def prune(self, X, threshold=1e-2):
+        """A new, smaller KAN without the hidden nodes whose Eq. 2.21 scores on ``X`` are below
+        ``threshold`` (see :mod:`minikan.prune`). ``self`` is not modified."""
+        from .prune import prune_nodes
+        return prune_nodes(self, X, threshold)
+
+    def remove_edge(self, l, i, j):
+        """A copy with edge ``i -> j`` of layer ``l`` masked out."""
+        from .prune import remove_edge
+        return remove_edge(self, l, i, j)
+
     # ------------------------------------------------------------------ training
     def fit(self, X, y, X_test=None, y_test=None, **options):
         """Train in place; see :func:`minikan.train.fit` for the options. Returns the history."""

@@ -1,0 +1,56 @@
+"""Pruning (Eq. 2.21): the smaller network equals the original with the removed nodes masked."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minikan import KAN
+from minikan.prune import mask_nodes, node_scores
+
+
+@settings(max_examples=30)
+@given(st.lists(st.integers(1, 5), min_size=3, max_size=5), st.integers(1, 8), st.integers(0, 2**32 - 1))
+def test_pruned_model_equals_masked_original_on_any_input(width, G, seed):
+    rng = np.random.default_rng(seed)
+    model = KAN(width, grid=G, seed=seed, bias=bool(seed % 2))
+    for layer in model.layers:  # make some nodes weak so that pruning has something to do
+        layer.w_b[...] *= rng.uniform(size=(layer.n_in, 1)) < 0.6
+        layer.w_s[...] *= rng.uniform(size=(layer.n_in, 1)) < 0.6
+    X = rng.uniform(-1, 1, size=(50, width[0]))
+    before = model.get_flat().copy()
+    threshold = float(np.median(np.concatenate([np.minimum(I, O) for I, O in node_scores(model, X)])))
+    pruned = model.prune(X, threshold)
+    assert np.array_equal(model.get_flat(), before)  # the original is untouched
+    assert pruned.width[0] == width[0] and pruned.width[-1] == width[-1]
+    assert all(1 <= a <= b for a, b in zip(pruned.width, model.width))
+    removed = {}
+    for l, (I, O) in enumerate(node_scores(model, X), start=1):
+        keep = (I > threshold) & (O > threshold)
+        if not keep.any():
+            keep[np.argmax(np.minimum(I, O))] = True
+        assert pruned.width[l] == keep.sum()
+        removed[l] = np.flatnonzero(~keep)
+    reference = mask_nodes(model, removed)
+    Z = rng.uniform(-3, 3, size=(40, width[0]))  # any input, also outside the grids
+    assert np.abs(pruned.predict(Z) - reference.predict(Z)).max() <= 1e-12
+
+
+def test_prune_removes_a_dead_hidden_node():
+    rng = np.random.default_rng(0)
+    model = KAN([2, 3, 1], grid=5, seed=0)
+    model.layers[1].w_b[1] = 0.0  # node (1, 1) has no outgoing signal
+    model.layers[1].w_s[1] = 0.0
+    X = rng.uniform(-1, 1, size=(100, 2))
+    (I, O), = node_scores(model, X)
+    assert O[1] == 0.0 and I[1] > 1e-2
+    pruned = model.prune(X)
+    assert pruned.width == [2, 2, 1]
+    assert np.abs(pruned.predict(X) - model.predict(X)).max() <= 1e-12
+
+
+def test_remove_edge_returns_a_copy():
+    model = KAN([2, 2, 1], seed=0)
+    cut = model.remove_edge(0, 1, 0)
+    assert cut.layers[0].mask[1, 0] == 0.0 and model.layers[0].mask[1, 0] == 1.0
+    with pytest.raises(ValueError, match="does not exist"):
+        model.remove_edge(0, 2, 0)
