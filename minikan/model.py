@@ -182,11 +182,12 @@ class KAN:
             caches.append(cache)
         return X, caches
 
-    def backward(self, dy, caches, dphis=None):
+    def backward(self, dy, caches, dphis=None, dxs=None):
         """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers.
 
         ``dphis`` optionally gives, per layer, a gradient with respect to that layer's edge
-        activations (shape (N, n_l, n_{l+1})), e.g. from the sparsity penalty.
+        activations (shape (N, n_l, n_{l+1})), and ``dxs`` one with respect to its inputs
+        (N, n_l) (entries may be None), e.g. from the sparsity penalty.
 
         Returns
         -------
@@ -197,6 +198,8 @@ class KAN:
         for l in reversed(range(len(self.layers))):
             extra = None if dphis is None else dphis[l]
             dy, grads[l] = self.layers[l].backward(dy, caches[l], extra)
+            if dxs is not None and dxs[l] is not None:
+                dy = dy + dxs[l]  # a penalty that also reads the layer's input
         return dy, grads
 
     def predict(self, X):
@@ -242,21 +245,31 @@ class KAN:
             ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` without ``lamb`` (0 without sparsity).
         """
         self.set_flat(theta)
-        pred, caches = self.forward(X)
-        residual = pred - y  # (N, n_L)
+        xs, caches = [X], []
+        for layer in self.layers:
+            out, cache = layer.forward(xs[-1])
+            xs.append(out)
+            caches.append(cache)
+        residual = xs.pop() - y  # (N, n_L)
         mse = float(np.mean(residual ** 2))
         dy = 2.0 * residual / residual.size
-        total, reg, dphis = mse, 0.0, None
+        total, reg, dphis, dxs, dcoefs = mse, 0.0, None, None, None
         if sparsity is not None and sparsity.lamb > 0:
-            weighted, reg, dphis = penalty(self.layers, caches, sparsity)
+            weighted, reg, dphis, dxs, dcoefs = penalty(self.layers, xs, caches, sparsity)
             total += weighted
-        _, grads = self.backward(dy, caches, dphis)
+        _, grads = self.backward(dy, caches, dphis, dxs)
+        for g, dcoef in zip(grads, dcoefs or []):
+            if dcoef is not None:
+                g["coef"] = g["coef"] + dcoef
         return total, self.flatten_grads(grads), mse, reg
 
-    def regularization(self, X, mu1=1.0, mu2=1.0):
-        """``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` (Eq. 2.17–2.19) on inputs ``X`` (N, n_0)."""
-        _, caches = self.forward(X)
-        return penalty(self.layers, caches, Sparsity(1.0, mu1, mu2))[1]
+    def regularization(self, X, mu1=1.0, mu2=1.0, metric="paper", lamb_coef=0.0, lamb_coefdiff=0.0):
+        """The unweighted penalty on inputs ``X`` (N, n_0): ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))``
+        (Eq. 2.17–2.19) with ``metric="paper"``, or pykan 0.2.8's with ``metric="pykan"``."""
+        xs = self.layer_inputs(X)
+        caches = [layer.forward(x)[1] for layer, x in zip(self.layers, xs)]
+        sparsity = Sparsity(1.0, mu1, mu2, metric, lamb_coef, lamb_coefdiff)
+        return penalty(self.layers, xs, caches, sparsity)[1]
 
     # ------------------------------------------------------------------ grids
     def update_grid(self, X, grid_eps=None):

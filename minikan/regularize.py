@@ -18,20 +18,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float
+from ._checks import as_choice, as_float
 
 
 @dataclass(frozen=True)
 class Sparsity:
-    """The weights of Eq. 2.20: ``lamb`` (λ), ``mu1`` (L1) and ``mu2`` (entropy)."""
+    """Weights of the penalty: ``lamb`` (λ), ``mu1`` (L1), ``mu2`` (entropy), and the metric.
+
+    ``metric="paper"`` is Eq. 2.17–2.20. ``metric="pykan"`` is pykan 0.2.8's default
+    ``reg_metric='edge_forward_spline_n'`` (see :func:`layer_penalty_pykan`). ``lamb_coef`` and
+    ``lamb_coefdiff`` add pykan's L1 penalties on the coefficients and on their differences along
+    the basis axis (smoothness); like pykan, ``lamb`` multiplies them too.
+    """
 
     lamb: float = 0.0
     mu1: float = 1.0
     mu2: float = 1.0
+    metric: str = "paper"
+    lamb_coef: float = 0.0
+    lamb_coefdiff: float = 0.0
 
     def __post_init__(self):
-        for name in ("lamb", "mu1", "mu2"):
+        for name in ("lamb", "mu1", "mu2", "lamb_coef", "lamb_coefdiff"):
             as_float(getattr(self, name), name, 0.0)
+        as_choice(self.metric, "reg_metric", ("paper", "pykan"))
 
 
 def layer_penalty(phi, mu1=1.0, mu2=1.0):
@@ -68,20 +78,120 @@ def layer_penalty(phi, mu1=1.0, mu2=1.0):
     return float(value), dA[None] * np.sign(phi) / N
 
 
-def penalty(layers, caches, sparsity):
-    """λ (μ1 Σ_l |Φ_l|_1 + μ2 Σ_l S(Φ_l)) (Eq. 2.20) over all layers, and per-layer ``dphi``.
+def _std(z):
+    """Unbiased standard deviation over axis 0 and its derivative factor ``(z - mean) / ((N-1) std)``.
+
+    With one sample, or a constant column, the std is 0 and its (sub)gradient is taken as 0.
+    """
+    N = z.shape[0]
+    centred = z - z.mean(axis=0)
+    std = np.sqrt(np.sum(centred ** 2, axis=0) / max(N - 1, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(std > 0, centred / (max(N - 1, 1) * std), 0.0)
+    return std, factor
+
+
+def _entropy_pykan(v, axis):
+    """pykan's entropy of the normalised scores along ``axis`` (sum over it, mean over the other).
+
+    ``p = v / (sum_axis v + 1)``, ``h = -sum_axis p log2(p + 1e-4)``, averaged; returns the value
+    and its gradient with respect to ``v``.
+    """
+    R = v.sum(axis=axis, keepdims=True) + 1.0
+    p = v / R
+    log_term = np.log2(p + 1e-4)
+    h = -np.sum(p * log_term, axis=axis)
+    n = h.size
+    q = -(log_term + p / ((p + 1e-4) * np.log(2.0)))  # dh/dp
+    grad = (q - np.sum(q * p, axis=axis, keepdims=True)) / R / n
+    return float(h.mean()), grad
+
+
+def layer_penalty_pykan(phi, x, mu1=1.0, mu2=1.0):
+    """pykan 0.2.8's per-layer penalty (``reg_metric='edge_forward_spline_n'``) and its gradient.
+
+    With ``v_ij = std(phi_ij) / (std(x_i) + 0.1)`` (unbiased std over the samples),
+    ``value = mu1 * sum v + mu2 * (H_out + H_in)`` where ``H_out`` normalises ``v`` over the
+    inputs of each output (``p = v / (sum_i v + 1)``) and ``H_in`` over the outputs of each input,
+    each ``-sum p log2(p + 1e-4)`` averaged over the other index. Not the paper's Eq. 2.17–2.19:
+    it is shift-invariant, uses base-2 logarithms and the "+1" normalisers.
+
+    Parameters
+    ----------
+    phi : ndarray, shape (N, n_in, n_out)
+    x : ndarray, shape (N, n_in)
+        The layer's inputs (the gradient also flows through ``std(x)``).
+
+    Returns
+    -------
+    value : float
+    dphi : ndarray, shape (N, n_in, n_out)
+    dx : ndarray, shape (N, n_in)
+    """
+    s_phi, f_phi = _std(phi)  # (n_in, n_out)
+    s_x, f_x = _std(x)  # (n_in,)
+    denom = (s_x + 0.1)[:, None]
+    v = s_phi / denom  # (n_in, n_out)
+    h_out, g_out = _entropy_pykan(v, axis=0)  # normalise over inputs, per output
+    h_in, g_in = _entropy_pykan(v, axis=1)  # normalise over outputs, per input
+    value = mu1 * v.sum() + mu2 * (h_out + h_in)
+    dv = mu1 + mu2 * (g_out + g_in)  # (n_in, n_out)
+    dphi = (dv / denom)[None] * f_phi
+    dx = np.sum(-dv * s_phi / denom ** 2, axis=1)[None, :] * f_x
+    return float(value), dphi, dx
+
+
+def coef_penalty(coef, lamb_coef=0.0, lamb_coefdiff=0.0):
+    """pykan's coefficient penalties and their gradient, for ``coef`` of shape (n_in, n_out, G+k).
+
+    ``lamb_coef * sum_{i,m} mean_j |c_ijm| + lamb_coefdiff * sum_{i,m} mean_j |c_ij,m+1 - c_ijm|``.
+    """
+    n_out = coef.shape[1]
+    diff = np.diff(coef, axis=2)
+    value = lamb_coef * np.abs(coef).sum() / n_out + lamb_coefdiff * np.abs(diff).sum() / n_out
+    grad = lamb_coef * np.sign(coef) / n_out
+    s = lamb_coefdiff * np.sign(diff) / n_out
+    grad[:, :, 1:] += s
+    grad[:, :, :-1] -= s
+    return float(value), grad
+
+
+def penalty(layers, xs, caches, sparsity):
+    """λ times the penalty over all layers (Eq. 2.20, or pykan's variant), with its gradients.
+
+    Parameters
+    ----------
+    layers : list of KANLayer
+    xs : list of ndarray, the inputs of every layer, (N, n_l)
+    caches : list of dict, from the layers' forward passes on ``xs``
+    sparsity : Sparsity
 
     Returns
     -------
     value : float
         The weighted penalty (already multiplied by ``lamb``).
     raw : float
-        The unweighted sum ``Σ_l (μ1 |Φ_l|_1 + μ2 S(Φ_l))``, the number pykan logs as ``reg``.
-    dphis : list of ndarray, one (N, n_in, n_out) per layer, gradients of ``value``
+        The unweighted sum over layers, the number pykan logs as ``reg``.
+    dphis : list of ndarray, per layer (N, n_in, n_out): gradient of ``value`` w.r.t. the edges
+    dxs : list of ndarray or None, per layer (N, n_in): gradient w.r.t. the layer's inputs
+    dcoefs : list of ndarray or None, per layer (n_in, n_out, G+k): direct coefficient gradients
     """
-    raw, dphis = 0.0, []
-    for layer, cache in zip(layers, caches):
-        v, d = layer_penalty(layer.edge_values(cache), sparsity.mu1, sparsity.mu2)
+    lamb = sparsity.lamb
+    raw, dphis, dxs, dcoefs = 0.0, [], [], []
+    for layer, x, cache in zip(layers, xs, caches):
+        phi = layer.edge_values(cache)
+        if sparsity.metric == "paper":
+            v, d = layer_penalty(phi, sparsity.mu1, sparsity.mu2)
+            dx = None
+        else:
+            v, d, dx = layer_penalty_pykan(phi, x, sparsity.mu1, sparsity.mu2)
+            dx = lamb * dx
+        dcoef = None
+        if sparsity.lamb_coef > 0 or sparsity.lamb_coefdiff > 0:
+            vc, dcoef = coef_penalty(layer.coef, sparsity.lamb_coef, sparsity.lamb_coefdiff)
+            v, dcoef = v + vc, lamb * dcoef
         raw += v
-        dphis.append(sparsity.lamb * d)
-    return sparsity.lamb * raw, raw, dphis
+        dphis.append(lamb * d)
+        dxs.append(dx)
+        dcoefs.append(dcoef)
+    return lamb * raw, raw, dphis, dxs, dcoefs

@@ -44,7 +44,8 @@ class _NonFinite(Exception):
 
 
 def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-3,
-        batch_size=None, lamb=0.0, lamb_l1=1.0, lamb_entropy=1.0, update_grid=True,
+        batch_size=None, lamb=0.0, lamb_l1=1.0, lamb_entropy=1.0, reg_metric="paper",
+        lamb_coef=0.0, lamb_coefdiff=0.0, update_grid=True,
         grid_update_num=10, stop_grid_update_step=50, history_size=10, seed=0, verbose=False):
     """Train ``model`` in place on the MSE loss and return the training history.
 
@@ -65,6 +66,10 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
     lamb, lamb_l1, lamb_entropy : float
         Sparsity penalty of Eq. 2.20: ``lamb * (lamb_l1 * sum |Phi|_1 + lamb_entropy * sum S)``
         added to the MSE (off when ``lamb = 0``; the paper's usual weights are 1 and 1).
+    reg_metric : {"paper", "pykan"}
+        Eq. 2.17–2.19, or pykan 0.2.8's std-based metric with row/column entropies.
+    lamb_coef, lamb_coefdiff : float
+        pykan's L1 penalties on the coefficients and on their differences (also times ``lamb``).
     update_grid : bool
         Move the grids to the data on the schedule described in the module docstring.
     grid_update_num, stop_grid_update_step : int
@@ -104,7 +109,7 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
                 "at least one step apart"
             )
         schedule = list(range(0, min(stop, steps), freq)) if freq else []
-    sparsity = Sparsity(lamb, lamb_l1, lamb_entropy)
+    sparsity = Sparsity(lamb, lamb_l1, lamb_entropy, reg_metric, lamb_coef, lamb_coefdiff)
     run = _Run(model, X, y, X_test, y_test, verbose, steps, sparsity)
     if opt == "lbfgs":
         _lbfgs(run, steps, schedule, as_int(history_size, "history_size", 1))

@@ -73,3 +73,53 @@ def test_sparsity_switches_off_an_irrelevant_input():
 def test_sparsity_arguments_are_checked():
     with pytest.raises(ValueError, match="lamb must be >= 0"):
         Sparsity(-1.0)
+
+
+def _pykan_metric_by_hand(model, X, mu1, mu2):
+    """pykan 0.2.8's reg (edge_forward_spline_n) written out with loops, for a cross-check."""
+    total = 0.0
+    x = X
+    for layer in model.layers:
+        phi = layer.edge_functions(x)  # (N, n_in, n_out)
+        n_in, n_out = layer.n_in, layer.n_out
+        v = np.zeros((n_out, n_in))  # pykan's [out, in] layout
+        for i in range(n_in):
+            for j in range(n_out):
+                v[j, i] = np.std(phi[:, i, j], ddof=1) / (np.std(x[:, i], ddof=1) + 0.1)
+        row_h = []
+        for j in range(n_out):
+            p = v[j] / (v[j].sum() + 1)
+            row_h.append(-sum(pi * np.log2(pi + 1e-4) for pi in p))
+        col_h = []
+        for i in range(n_in):
+            p = v[:, i] / (v[:, i].sum() + 1)
+            col_h.append(-sum(pj * np.log2(pj + 1e-4) for pj in p))
+        total += mu1 * v.sum() + mu2 * (np.mean(row_h) + np.mean(col_h))
+        x = layer.forward(x)[0]
+    return total
+
+
+def test_pykan_metric_matches_a_hand_computation():
+    rng = np.random.default_rng(5)
+    model = KAN([2, 3, 2], grid=4, seed=1)
+    X = rng.uniform(-1, 1, size=(9, 2))
+    ours = model.regularization(X, mu1=1.0, mu2=2.0, metric="pykan")
+    hand = _pykan_metric_by_hand(model, X, 1.0, 2.0)
+    assert abs(ours - hand) <= 1e-12 * max(1.0, abs(hand)), (ours, hand)
+
+
+@pytest.mark.parametrize("metric, lamb_coef, lamb_coefdiff", [("pykan", 0.0, 0.0), ("pykan", 0.3, 0.2),
+                                                              ("paper", 0.5, 0.0)])
+def test_pykan_metric_and_coefficient_penalty_gradients(metric, lamb_coef, lamb_coefdiff):
+    rng = np.random.default_rng(6)
+    model = KAN([2, 3, 2], grid=5, k=3, seed=2, bias=True)
+    for layer in model.layers:
+        layer.coef[...] = rng.normal(size=layer.coef.shape)
+    X = rng.uniform(-1, 1, size=(15, 2))
+    y = rng.normal(size=(15, 2))
+    sparsity = Sparsity(0.3, 1.0, 2.0, metric, lamb_coef, lamb_coefdiff)
+    theta = model.get_flat()
+    _, grad = model.loss_and_grad(theta, X, y, sparsity)
+    num = numerical_gradient(lambda t: model.loss_and_grad(t, X, y, sparsity)[0], theta, eps=1e-6)
+    err = np.abs(num - grad).max() / np.abs(grad).max()
+    assert err <= 1e-6, f"relative error {err:.2e}"

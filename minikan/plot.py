@@ -1,0 +1,209 @@
+"""The KAN diagram (paper Section 2.5.1, "Visualization"; figures 2.4, 4.1 and onwards).
+
+Nodes sit in rows, inputs at the bottom and outputs at the top. Every live edge ``i -> j`` of layer
+``l`` is drawn as a small plot of its activation ``phi_{l,i,j}`` against its input ``x_{l,i}`` over
+the data range, joined by straight lines to the two nodes it connects. Both the lines and the curve
+get the transparency
+
+.. math::
+    \\alpha_{l,i,j} = \\tanh(\\beta\\, |\\phi_{l,i,j}|_1), \\qquad
+    |\\phi|_1 = \\frac{1}{N}\\sum_s |\\phi(x^{(s)})| \\quad (Eq. 2.17),\\ \\beta = 3,
+
+so edges of small magnitude fade out and the important ones stand out.
+
+Colours: black for a numeric (spline) edge, red for a symbolic one, purple for an edge that has
+both. Symbolic edges are read from an optional per-layer ``sym_mask`` (n_in, n_out) of 0/1; without
+it every edge is numeric. An edge with neither a numeric (``mask``) nor a symbolic part is not drawn.
+
+Only the object-oriented matplotlib API is used: the figure is a ``matplotlib.figure.Figure`` made
+here (no pyplot, no backend or rcParams change), and a file is written only when ``path`` is given.
+"""
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ._checks import as_float, as_matrix
+
+NUMERIC, SYMBOLIC, BOTH = "black", "red", "purple"
+
+# Layout, in inches: the diagram is laid out in inch units so the edge insets come out square.
+_MARGIN = 0.5  # left/right
+_LABEL_ROOM = 0.6  # below the inputs and above the outputs
+_TITLE_ROOM = 0.5
+_GAP = 0.6  # between a node row and the insets of the next layer, above and below
+
+
+def edge_activations(model, X):
+    """Every edge activation of ``model`` on the inputs ``X``, layer by layer.
+
+    Parameters
+    ----------
+    model : KAN
+    X : array_like, shape (N, n_0)
+
+    Returns
+    -------
+    list of dict, one per layer ``l`` (with ``n_in = n_l``, ``n_out = n_{l+1}``):
+        ``"x"`` : ndarray (N, n_in), the layer's inputs ``x_{l,i}``, rows = samples as given;
+        ``"order"`` : ndarray (N, n_in) of int, ``x[order[:, i], i]`` is ascending (for plotting
+        a curve; rows of ``x`` and ``phi`` stay aligned with the samples);
+        ``"phi"`` : ndarray (N, n_in, n_out), ``phi_{l,i,j}(x_{l,i})`` with the mask applied;
+        ``"l1"`` : ndarray (n_in, n_out), ``|phi_{l,i,j}|_1`` = mean over samples of ``|phi|``
+        (Eq. 2.17).
+    """
+    if not hasattr(model, "layers") or not hasattr(model, "width"):
+        raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
+    X = as_matrix(X, "X", model.width[0])
+    acts = []
+    for layer, x in zip(model.layers, model.layer_inputs(X)):
+        phi = layer.edge_functions(x)
+        acts.append({"x": x, "order": np.argsort(x, axis=0, kind="stable"), "phi": phi,
+                     "l1": np.mean(np.abs(phi), axis=0)})
+    return acts
+
+
+def edge_colors(layer):
+    """Colour of every edge of ``layer``, an (n_in, n_out) object array; ``None`` = not drawn.
+
+    Numeric part: ``layer.mask != 0``; symbolic part: ``layer.sym_mask != 0`` when the layer has
+    a ``sym_mask`` attribute (otherwise no edge is symbolic).
+    """
+    numeric = np.asarray(layer.mask) != 0
+    sym_mask = getattr(layer, "sym_mask", None)
+    symbolic = np.zeros_like(numeric) if sym_mask is None else np.asarray(sym_mask).reshape(numeric.shape) != 0
+    colors = np.full(numeric.shape, None, dtype=object)
+    colors[numeric & ~symbolic] = NUMERIC
+    colors[~numeric & symbolic] = SYMBOLIC
+    colors[numeric & symbolic] = BOTH
+    return colors
+
+
+def _labels(names, n, what):
+    """Node labels as strings: sympy expressions become LaTeX, anything else ``str``."""
+    if names is None:
+        return None
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
+        raise TypeError(f"{what} must be a list of {n} labels, got {type(names).__name__}")
+    if len(names) != n:
+        raise ValueError(f"{what} must have {n} labels (one per node), got {len(names)}")
+    import sympy
+    return [f"${sympy.latex(v)}$" if isinstance(v, sympy.Basic) else str(v) for v in names]
+
+
+def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=None, title=None):
+    """Draw the KAN diagram of ``model`` with its activations evaluated on ``X``.
+
+    Parameters
+    ----------
+    model : KAN
+    X : array_like, shape (N, n_0)
+        Samples that define each edge's input range and its ``|phi|_1`` (Eq. 2.17); usually the
+        training inputs.
+    in_vars, out_vars : sequence of length n_0 / n_L, optional
+        Labels of the input / output nodes: strings (mathtext like ``"$x_1$"`` works) or sympy
+        expressions (rendered through ``sympy.latex``).
+    beta : float >= 0
+        Transparency scale, ``alpha = tanh(beta |phi|_1)`` (Section 2.5.1; the paper uses 3).
+        ``beta = 0`` hides every edge.
+    path : str or path-like, optional
+        If given, the figure is also saved there (format from the suffix); nothing is written
+        otherwise.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (its figure is returned); by default a new figure is made.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Its attribute ``kan_edges`` maps ``(l, i, j)`` of every drawn edge to a dict with
+        ``"alpha"``, ``"color"``, ``"l1"``, ``"lines"`` (the two connecting Line2D), ``"inset"``
+        (the inset Axes) and ``"curve"`` (the Line2D of ``phi``), for inspection and tests.
+    """
+    acts = edge_activations(model, X)
+    beta = as_float(beta, "beta", 0.0)
+    width = list(model.width)
+    in_labels = _labels(in_vars, width[0], "in_vars")
+    out_labels = _labels(out_vars, width[-1], "out_vars")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string, got {type(title).__name__}")
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+
+    # Size everything from the busiest layer so no two insets of one layer overlap.
+    n_edges = [a * b for a, b in zip(width[:-1], width[1:])]
+    max_edges = max(n_edges)
+    W = float(np.clip(0.9 * max_edges + 2 * _MARGIN, 4.0, 16.0))
+    usable = W - 2 * _MARGIN
+    size = min(0.8 * usable / max_edges, 0.9)  # inset side
+    row = max(size + 2 * _GAP, 0.12 * W)  # distance between two node rows; wide nets stay legible
+    bottom = _LABEL_ROOM
+    H = bottom + row * len(model.layers) + _LABEL_ROOM + (_TITLE_ROOM if title else 0.0)
+
+    if ax is None:
+        fig = Figure(figsize=(W, H))
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    else:
+        fig = ax.figure
+    # Markers, fonts and line widths are in points: shrink them with a caller's smaller axes.
+    box = ax.get_position().size * fig.get_size_inches()
+    pt = min(box[0] / W, box[1] / H, 1.0)
+    ax.set_xlim(0.0, W)
+    ax.set_ylim(0.0, H)
+    ax.set_aspect("equal")  # keeps the insets square inside a caller's axes too
+    ax.set_axis_off()
+
+    def node_x(n):
+        return _MARGIN + usable * (np.arange(n) + 0.5) / n
+
+    def node_y(l):
+        return bottom + l * row
+
+    fontsize = pt * float(np.clip(0.35 * 72 * usable / max(width), 8.0, 16.0))
+    dot = (pt * 72 * float(np.clip(0.3 * size, 0.05, 0.15))) ** 2  # marker area, pt^2
+    for l, n in enumerate(width):
+        ax.scatter(node_x(n), np.full(n, node_y(l)), s=dot, color="black", zorder=3)
+
+    edges = {}
+    for l, (layer, act) in enumerate(zip(model.layers, acts)):
+        colors = edge_colors(layer)
+        alphas = np.tanh(beta * act["l1"])
+        x_in, x_out = node_x(layer.n_in), node_x(layer.n_out)
+        x_edge = node_x(layer.n_in * layer.n_out)  # edge (i, j) takes slot i*n_out + j
+        y_mid = node_y(l) + row / 2
+        for i in range(layer.n_in):
+            xs = act["x"][act["order"][:, i], i]
+            for j in range(layer.n_out):
+                color = colors[i, j]
+                if color is None:
+                    continue
+                alpha = float(alphas[i, j])
+                xe = x_edge[i * layer.n_out + j]
+                lines = [
+                    ax.plot([x_in[i], xe], [node_y(l), y_mid - size / 2], color=color, alpha=alpha,
+                            lw=pt, zorder=1)[0],
+                    ax.plot([xe, x_out[j]], [y_mid + size / 2, node_y(l + 1)], color=color,
+                            alpha=alpha, lw=pt, zorder=1)[0],
+                ]
+                inset = ax.inset_axes((xe - size / 2, y_mid - size / 2, size, size), transform=ax.transData)
+                curve = inset.plot(xs, act["phi"][act["order"][:, i], i, j], color=color, alpha=alpha, lw=2.0 * pt)[0]
+                inset.set_xticks([])
+                inset.set_yticks([])
+                for spine in inset.spines.values():
+                    spine.set_edgecolor(color)
+                    spine.set_alpha(alpha)
+                    spine.set_linewidth(0.8 * pt)
+                inset.patch.set_alpha(0.0)  # faded edges should not leave a white box behind
+                edges[(l, i, j)] = {"alpha": alpha, "color": color, "l1": float(act["l1"][i, j]),
+                                    "lines": lines, "inset": inset, "curve": curve}
+
+    for labels, l, dy, va in ((in_labels, 0, -0.2, "top"), (out_labels, len(model.layers), 0.2, "bottom")):
+        if labels is not None:
+            for x, text in zip(node_x(width[l]), labels):
+                ax.text(x, node_y(l) + dy, text, ha="center", va=va, fontsize=fontsize)
+    if title:
+        ax.text(W / 2, H - _TITLE_ROOM / 2, title, ha="center", va="center", fontsize=fontsize)
+
+    fig.kan_edges = edges
+    if path is not None:
+        fig.savefig(path)
+    return fig
