@@ -158,8 +158,8 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
     def node_y(l):
         return bottom + l * row
 
-    fontsize = pt * float(np.clip(0.35 * 72 * usable / max(width), 8.0, 16.0))
-    dot = (pt * 72 * float(np.clip(0.3 * size, 0.05, 0.15))) ** 2  # marker area, pt^2
+    fontsize = max(pt * float(np.clip(0.35 * 72 * usable / max(width), 8.0, 16.0)), 7.0)  # stays legible
+    dot = max(pt * 72 * float(np.clip(0.3 * size, 0.05, 0.15)), 3.0) ** 2  # marker area, pt^2
     for l, n in enumerate(width):
         ax.scatter(node_x(n), np.full(n, node_y(l)), s=dot, color="black", zorder=3)
 
