@@ -7,7 +7,6 @@ They work on one layer and return a new one; :class:`minikan.KAN` applies them l
 import numpy as np
 
 from . import spline
-from .layer import KANLayer
 
 
 def grid_from_samples(x, G, k, grid_eps=0.02, margin=0.0):
@@ -100,6 +99,4 @@ def _refit(layer, x, new_grid):
     """Least-squares transfer of the layer's spline part onto new knots."""
     old_spline = spline.curve(x, layer.grid, layer.coef, layer.k)  # (N, n_in, n_out)
     coef = spline.fit_coef(x, old_spline, new_grid, layer.k)
-    return KANLayer(new_grid, coef, layer.w_b.copy(), layer.w_s.copy(), layer.mask.copy(),
-                    None if layer.bias is None else layer.bias.copy(),
-                    k=layer.k, base=layer.base, basis=layer.basis)
+    return layer.subset(grid=new_grid, coef=coef)

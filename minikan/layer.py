@@ -33,7 +33,7 @@ BASE_FUNCTIONS = {
 }
 
 INITS = ("paper", "pykan-0.0", "pykan-0.2")
-PARAM_GROUPS = ("coef", "w_b", "w_s", "bias")
+PARAM_GROUPS = ("coef", "w_b", "w_s", "bias", "affine")
 
 
 class KANLayer:
@@ -60,7 +60,8 @@ class KANLayer:
         point; cost independent of G) or ``"dense"`` (all G+k functions; the readable reference).
     """
 
-    def __init__(self, grid, coef, w_b, w_s, mask=None, bias=None, k=3, base="silu", basis="local"):
+    def __init__(self, grid, coef, w_b, w_s, mask=None, bias=None, k=3, base="silu", basis="local",
+                 sym_mask=None, affine=None, sym_funs=None):
         self.k = int(k)
         self.grid = spline.check_grid(grid, self.k)
         self.coef = np.array(coef, dtype=np.float64)
@@ -76,6 +77,11 @@ class KANLayer:
         self.bias = None if bias is None else np.array(bias, dtype=np.float64).reshape(n_out)
         self.base = as_choice(base, "base", BASE_FUNCTIONS)
         self.basis = as_choice(basis, "basis", ("local", "dense"))
+        # symbolic branch (Section 2.5.1, "symbolic snapping"): edge (i, j) adds
+        # sym_mask_ij * (c f(a x + b) + d) with (a, b, c, d) = affine[i, j]
+        self.sym_mask = np.zeros((n_in, n_out)) if sym_mask is None else np.array(sym_mask, dtype=np.float64).reshape(n_in, n_out)
+        self.affine = np.tile([1.0, 0.0, 1.0, 0.0], (n_in, n_out, 1)) if affine is None else np.array(affine, dtype=np.float64).reshape(n_in, n_out, 4)
+        self.sym_funs = np.full((n_in, n_out), "0", dtype=object) if sym_funs is None else np.array(sym_funs, dtype=object).reshape(n_in, n_out)
 
     @classmethod
     def create(cls, n_in, n_out, G, k=3, rng=None, *, grid_range=(-1.0, 1.0), base="silu",
@@ -130,16 +136,29 @@ class KANLayer:
         return self.coef.shape[2] - self.k
 
     def params(self):
-        """The trainable-in-principle arrays by group name (``bias`` only when present)."""
+        """The trainable-in-principle arrays by group name (``bias`` only when present, ``affine``
+        only when some edge is symbolic)."""
         p = {"coef": self.coef, "w_b": self.w_b, "w_s": self.w_s}
         if self.bias is not None:
             p["bias"] = self.bias
+        if self.sym_mask.any():
+            p["affine"] = self.affine
         return p
 
+    def subset(self, rows=None, cols=None, grid=None, coef=None):
+        """A new layer on inputs ``rows`` and outputs ``cols`` (default: all), all arrays copied;
+        ``grid`` and ``coef`` replace the (sliced) knots and coefficients when given."""
+        rows = np.arange(self.n_in) if rows is None else np.asarray(rows)
+        cols = np.arange(self.n_out) if cols is None else np.asarray(cols)
+        ix = np.ix_(rows, cols)
+        return KANLayer(
+            self.grid[rows] if grid is None else grid, self.coef[ix] if coef is None else coef,
+            self.w_b[ix], self.w_s[ix], self.mask[ix], None if self.bias is None else self.bias[cols],
+            k=self.k, base=self.base, basis=self.basis, sym_mask=self.sym_mask[ix],
+            affine=self.affine[ix], sym_funs=self.sym_funs[ix])
+
     def copy(self):
-        return KANLayer(self.grid.copy(), self.coef.copy(), self.w_b.copy(), self.w_s.copy(),
-                        self.mask.copy(), None if self.bias is None else self.bias.copy(),
-                        k=self.k, base=self.base, basis=self.basis)
+        return self.subset()
 
     # ------------------------------------------------------------------ the spline branch
     def _spline(self, x, nderiv):
@@ -157,12 +176,35 @@ class KANLayer:
         x = as_matrix(x, "x", self.n_in)
         return self._spline(x, 0)[0][0]
 
+    # ------------------------------------------------------------------ the symbolic branch
+    def _symbolic(self, x):
+        """``f(a x_i + b)`` and ``f'(a x_i + b)`` on the symbolic edges (zeros elsewhere), shape
+        (N, n_in, n_out) each, or None when no edge is symbolic."""
+        if not self.sym_mask.any():
+            return None
+        from .symbolic import get_function
+
+        fz = np.zeros((x.shape[0], self.n_in, self.n_out))
+        dfz = np.zeros_like(fz)
+        for i, j in zip(*np.nonzero(self.sym_mask)):
+            fun = get_function(self.sym_funs[i, j])
+            z = self.affine[i, j, 0] * x[:, i] + self.affine[i, j, 1]
+            fz[:, i, j], dfz[:, i, j] = fun.f(z), fun.df(z)
+        return fz, dfz
+
+    def _symbolic_values(self, fz):
+        """``sym_mask * (c f(a x + b) + d)`` from the precomputed ``f`` values."""
+        return self.sym_mask * (self.affine[..., 2] * fz + self.affine[..., 3])
+
     def edge_functions(self, x):
-        """``phi_ij(x_i)`` for every sample and edge, mask included, shape (N, n_in, n_out)."""
+        """``phi_ij(x_i)`` for every sample and edge, both branches and masks included,
+        shape (N, n_in, n_out)."""
         x = as_matrix(x, "x", self.n_in)
         b = BASE_FUNCTIONS[self.base][0](x)
         s = self._spline(x, 0)[0][0]
-        return self.mask * (self.w_b * b[:, :, None] + self.w_s * s)
+        phi = self.mask * (self.w_b * b[:, :, None] + self.w_s * s)
+        sym = self._symbolic(x)
+        return phi if sym is None else phi + self._symbolic_values(sym[0])
 
     # ------------------------------------------------------------------ forward / backward
     def forward(self, x):
@@ -182,12 +224,17 @@ class KANLayer:
         (s, ds), basis_cache = self._spline(x, 1)  # (N, n_in, n_out) each
         wb, ws = self.mask * self.w_b, self.mask * self.w_s  # (n_in, n_out)
         y = b @ wb + np.einsum("nij,ij->nj", s, ws)  # sum over incoming edges, Eq. 2.5
+        sym = self._symbolic(x)
+        if sym is not None:
+            y = y + self._symbolic_values(sym[0]).sum(axis=1)
         if self.bias is not None:
             y = y + self.bias
-        return y, {"b": b, "db": db, "s": s, "ds": ds, "basis": basis_cache}
+        return y, {"x": x, "b": b, "db": db, "s": s, "ds": ds, "basis": basis_cache, "sym": sym}
 
     def edge_values(self, cache):
-        """``phi_ij(x_i)`` for the samples of a forward pass, from its cache, shape (N, n_in, n_out)."""
+        """The numeric branch ``m_ij (w_b b(x_i) + w_s s_ij(x_i))`` of a forward pass, from its
+        cache, shape (N, n_in, n_out). (The sparsity penalty reads this branch only, as pykan's
+        default metric does; symbolic edges are not penalised.)"""
         return self.mask * (self.w_b * cache["b"][:, :, None] + self.w_s * cache["s"])
 
     def backward(self, dy, cache, dphi=None):
@@ -225,6 +272,16 @@ class KANLayer:
         if self.bias is not None:
             grads["bias"] = dy.sum(axis=0)
         dx = db * np.einsum("nij,ij->ni", g, wb) + np.einsum("nij,ij,nij->ni", ds, ws, g)
+        if cache["sym"] is not None:
+            # psi = m_s (c f(a x + b) + d): d/da = m_s c f' x, d/db = m_s c f', d/dc = m_s f,
+            # d/dd = m_s, d/dx = m_s c f' a
+            fz, dfz = cache["sym"]
+            a, c = self.affine[..., 0], self.affine[..., 2]
+            gs = g * self.sym_mask  # (N, n_in, n_out)
+            gcf = gs * c * dfz
+            grads["affine"] = np.stack([np.einsum("nij,ni->ij", gcf, cache["x"]), gcf.sum(axis=0),
+                                        (gs * fz).sum(axis=0), gs.sum(axis=0)], axis=-1)
+            dx = dx + np.einsum("nij,ij->ni", gcf, a)
         return dx, grads
 
     def _coef_grad(self, g, basis_cache):

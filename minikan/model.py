@@ -56,7 +56,7 @@ class KAN:
     --------
     >>> model = KAN([2, 5, 1], grid=5, k=3, seed=0)
     >>> model.n_params()
-    {'coef': 120, 'w_b': 15, 'w_s': 15, 'bias': 0, 'total': 150}
+    {'coef': 120, 'w_b': 15, 'w_s': 15, 'bias': 0, 'affine': 0, 'total': 150}
     >>> model.predict(np.zeros((4, 2))).shape
     (4, 1)
     """

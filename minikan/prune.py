@@ -15,7 +15,6 @@ computes exactly what the original computes with those edges masked, on every in
 import numpy as np
 
 from ._checks import as_float, as_int, as_matrix
-from .layer import KANLayer
 
 
 def edge_l1(model, X):
@@ -62,14 +61,7 @@ def subnetwork(model, keep):
     """The network restricted to the nodes ``keep[l]`` (sorted indices) of every layer ``l``."""
     from .model import KAN
 
-    layers = []
-    for l, layer in enumerate(model.layers):
-        rows, cols = keep[l], keep[l + 1]
-        layers.append(KANLayer(
-            layer.grid[rows], layer.coef[np.ix_(rows, cols)], layer.w_b[np.ix_(rows, cols)],
-            layer.w_s[np.ix_(rows, cols)], layer.mask[np.ix_(rows, cols)],
-            None if layer.bias is None else layer.bias[cols], k=layer.k, base=layer.base,
-            basis=layer.basis))
+    layers = [layer.subset(keep[l], keep[l + 1]) for l, layer in enumerate(model.layers)]
     return KAN.from_layers(layers, model.grid_eps, model.grid_margin, model.trainable)
 
 

@@ -9,7 +9,7 @@ from minikan.layer import KANLayer
 def test_flat_vector_round_trip_and_counts():
     model = KAN([2, 5, 1], grid=5, k=3, seed=0, bias=True)
     counts = model.n_params()
-    assert counts == {"coef": 120, "w_b": 15, "w_s": 15, "bias": 6, "total": 156}
+    assert counts == {"coef": 120, "w_b": 15, "w_s": 15, "bias": 6, "affine": 0, "total": 156}
     theta = model.get_flat()
     assert theta.shape == (156,)
     model.set_flat(theta * 2)
@@ -19,7 +19,7 @@ def test_flat_vector_round_trip_and_counts():
 
 def test_trainability_flags_remove_groups_from_the_vector():
     model = KAN([2, 3, 1], grid=4, seed=0, trainable={"w_s": False, "w_b": False})
-    assert model.n_params() == {"coef": 6 * 7 + 3 * 7, "w_b": 0, "w_s": 0, "bias": 0, "total": 63}
+    assert model.n_params() == {"coef": 6 * 7 + 3 * 7, "w_b": 0, "w_s": 0, "bias": 0, "affine": 0, "total": 63}
     w_s = [layer.w_s.copy() for layer in model.layers]
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (50, 2))
