@@ -315,6 +315,20 @@ class KAN:
         from .prune import remove_edge
         return remove_edge(self, l, i, j)
 
+    # ------------------------------------------------------------------ diagrams
+    def edge_activations(self, X):
+        """The arrays behind :meth:`plot`: per layer, its inputs, edge values and ``|phi|_1``
+        (see :func:`minikan.plot.edge_activations`)."""
+        from .plot import edge_activations
+        return edge_activations(self, X)
+
+    def plot(self, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=None, title=None):
+        """The KAN diagram of Section 2.5.1 on samples ``X`` (N, n_0); returns a matplotlib Figure
+        and writes a file only when ``path`` is given (see :func:`minikan.plot.plot_model`)."""
+        from .plot import plot_model
+        return plot_model(self, X, in_vars=in_vars, out_vars=out_vars, beta=beta, path=path, ax=ax,
+                          title=title)
+
     # ------------------------------------------------------------------ training
     def fit(self, X, y, X_test=None, y_test=None, **options):
         """Train in place; see :func:`minikan.train.fit` for the options. Returns the history."""
