@@ -315,6 +315,34 @@ class KAN:
         from .prune import remove_edge
         return remove_edge(self, l, i, j)
 
+    # ------------------------------------------------------------------ symbolic snapping
+    def fix_symbolic(self, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10)):
+        """Snap edge ``(l, i, j)`` to ``fun`` (in place); fitted on ``X`` when given, returns r²
+        (see :func:`minikan.snapping.fix_symbolic`)."""
+        from .snapping import fix_symbolic
+        return fix_symbolic(self, l, i, j, fun, X, lib, a_range, b_range)
+
+    def unfix_symbolic(self, l, i, j):
+        """Return edge ``(l, i, j)`` to its spline."""
+        from .snapping import unfix_symbolic
+        unfix_symbolic(self, l, i, j)
+
+    def suggest_symbolic(self, l, i, j, X, topk=5, lib=None, weight_simple=0.0):
+        """Best library functions for edge ``(l, i, j)`` on ``X``, ranked by r² (see
+        :func:`minikan.snapping.suggest_symbolic`)."""
+        from .snapping import suggest_symbolic
+        return suggest_symbolic(self, l, i, j, X, topk, lib, weight_simple)
+
+    def auto_symbolic(self, X, lib=None, weight_simple=0.0, r2_threshold=0.0):
+        """Snap every numeric edge to its best function (in place); returns what was fixed."""
+        from .snapping import auto_symbolic
+        return auto_symbolic(self, X, lib, weight_simple, r2_threshold)
+
+    def symbolic_formula(self, variables=None, n_digits=None):
+        """``(sympy expressions, NumPy callable, LaTeX strings)`` of a fully symbolic model."""
+        from .snapping import symbolic_formula
+        return symbolic_formula(self, variables, n_digits)
+
     # ------------------------------------------------------------------ diagrams
     def edge_activations(self, X):
         """The arrays behind :meth:`plot`: per layer, its inputs, edge values and ``|phi|_1``

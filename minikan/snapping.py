@@ -1,0 +1,169 @@
+"""Symbolic snapping of a KAN's edges and the closed-form formula (paper Section 2.5.1–2.5.2).
+
+An edge ``(l, i, j)`` is *fixed* to a library function ``f`` by fitting ``c f(a x + b) + d`` to
+its current activation on the layer inputs produced by ``X`` (:func:`minikan.symbolic.fit_affine`);
+its numeric branch is then switched off and the symbolic branch on. The affine parameters stay
+trainable, so ``fit`` can polish them afterwards. When every live edge is symbolic,
+:func:`symbolic_formula` composes the layers into one sympy expression per output.
+
+All functions here modify the model in place (like ``fit``), except the read-only ones
+(``suggest_symbolic``, ``symbolic_formula``).
+"""
+import numpy as np
+import sympy
+
+from ._checks import as_int, as_matrix
+from .symbolic import fit_affine, get_function, suggest
+
+
+def _edge(model, l, i, j):
+    l = as_int(l, "l", 0)
+    if l >= len(model.layers):
+        raise ValueError(f"layer index l must be < {len(model.layers)}, got {l}")
+    layer = model.layers[l]
+    i, j = as_int(i, "i", 0), as_int(j, "j", 0)
+    if i >= layer.n_in or j >= layer.n_out:
+        raise ValueError(f"edge ({i}, {j}) does not exist in layer {l} of shape ({layer.n_in}, {layer.n_out})")
+    return layer, i, j
+
+
+def _edge_samples(model, X, l, i, j):
+    """The edge's input samples and its current activation on them, each shape (N,)."""
+    x = model.layer_inputs(as_matrix(X, "X", model.width[0]))[l]
+    phi = model.layers[l].edge_functions(x)[:, i, j]
+    return x[:, i], phi
+
+
+def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10)):
+    """Snap edge ``(l, i, j)`` to ``fun`` (a library name or a ``SymbolicFunction``).
+
+    With ``X`` (N, n_0) the affine parameters are fitted to the edge's activation on those samples
+    and the fit's r² is returned; without it ``(a, b, c, d) = (1, 0, 1, 0)`` and None is returned.
+    """
+    layer, i, j = _edge(model, l, i, j)
+    f = get_function(fun, lib)
+    r2 = None
+    affine = np.array([1.0, 0.0, 1.0, 0.0])
+    if X is not None:
+        x, y = _edge_samples(model, X, l, i, j)
+        affine, r2 = fit_affine(x, y, f, a_range=a_range, b_range=b_range)
+    layer.affine[i, j] = affine
+    layer.sym_funs[i, j] = f  # the function itself, so user libraries need no registry
+    layer.sym_mask[i, j] = 1.0
+    layer.mask[i, j] = 0.0
+    return r2
+
+
+def unfix_symbolic(model, l, i, j):
+    """Return edge ``(l, i, j)`` to its numeric (spline) branch."""
+    layer, i, j = _edge(model, l, i, j)
+    layer.sym_mask[i, j] = 0.0
+    layer.mask[i, j] = 1.0
+
+
+def suggest_symbolic(model, l, i, j, X, topk=5, lib=None, weight_simple=0.0, a_range=(-10, 10),
+                     b_range=(-10, 10)):
+    """Rank library functions for edge ``(l, i, j)`` on samples ``X``; the model is unchanged.
+
+    Returns ``[(name, (a, b, c, d), r2, complexity, score), ...]``, best first. ``weight_simple = 0``
+    ranks by r² alone (the paper); 0.8 is pykan 0.2.8's complexity weighting.
+    """
+    _edge(model, l, i, j)
+    x, y = _edge_samples(model, X, l, i, j)
+    return suggest(x, y, lib=lib, topk=topk, weight_simple=weight_simple, a_range=a_range,
+                   b_range=b_range)
+
+
+def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_range=(-10, 10),
+                  b_range=(-10, 10)):
+    """Fix every live numeric edge to its best-ranked function (if its r² reaches the threshold).
+
+    Edges are snapped one at a time, in layer order, each fitted on the activations of the model
+    as it is at that moment. Returns ``{(l, i, j): (name, r2)}`` for the edges it fixed.
+    """
+    X = as_matrix(X, "X", model.width[0])
+    fixed = {}
+    for l, layer in enumerate(model.layers):
+        for i, j in zip(*np.nonzero(layer.mask)):
+            if layer.sym_mask[i, j]:
+                continue
+            best = suggest_symbolic(model, l, i, j, X, topk=1, lib=lib, weight_simple=weight_simple,
+                                    a_range=a_range, b_range=b_range)[0]
+            name, _, r2 = best[0], best[1], best[2]
+            if r2 >= r2_threshold:
+                fixed[(l, int(i), int(j))] = (name, fix_symbolic(model, l, i, j, name, X, lib, a_range, b_range))
+    return fixed
+
+
+def symbolic_formula(model, variables=None, n_digits=None):
+    """The network as closed-form expressions, once every live edge is symbolic.
+
+    Parameters
+    ----------
+    variables : list of str or sympy.Symbol, optional
+        Input names (default ``x_1 .. x_n``).
+    n_digits : int, optional
+        Round every floating-point number to this many decimals. Off by default: nothing is
+        rounded unless asked.
+
+    Returns
+    -------
+    exprs : list of sympy expressions, one per output
+    func : callable
+        ``func(X)`` with ``X`` (N, n_0) returns (N, n_L), via ``sympy.lambdify`` with NumPy.
+    latex : list of str
+    """
+    n0 = model.width[0]
+    if variables is None:
+        symbols = list(sympy.symbols(f"x_1:{n0 + 1}"))
+    else:
+        if len(variables) != n0:
+            raise ValueError(f"variables must name the {n0} inputs, got {len(variables)}")
+        symbols = [v if isinstance(v, sympy.Symbol) else sympy.Symbol(str(v)) for v in variables]
+    values = list(symbols)
+    for l, layer in enumerate(model.layers):
+        numeric = np.argwhere(layer.mask != 0)
+        if numeric.size:
+            raise ValueError(
+                f"every live edge must be symbolic to write a formula; layer {l} still has numeric "
+                f"edges {[tuple(map(int, e)) for e in numeric[:10]]} (use fix_symbolic or auto_symbolic)")
+        outputs = []
+        for j in range(layer.n_out):
+            total = sympy.Integer(0)
+            for i in range(layer.n_in):
+                if layer.sym_mask[i, j]:
+                    a, b, c, d = (sympy.Float(v) for v in layer.affine[i, j])
+                    f = get_function(layer.sym_funs[i, j])
+                    total += sympy.Float(layer.sym_mask[i, j]) * (c * f.sympy(a * values[i] + b) + d)
+            if layer.bias is not None:
+                total += sympy.Float(layer.bias[j])
+            outputs.append(total)
+        values = outputs
+    if n_digits is not None:
+        n_digits = as_int(n_digits, "n_digits", 0)
+        values = [_round(e, n_digits) for e in values]
+    func_raw = sympy.lambdify(symbols, values, modules="numpy")
+
+    def func(X):
+        X = as_matrix(X, "X", n0)
+        out = func_raw(*X.T)
+        return np.column_stack([np.broadcast_to(np.asarray(o, dtype=np.float64), (X.shape[0],)) for o in out])
+
+    return values, func, [sympy.latex(e) for e in values]
+
+
+def _round(expr, n_digits):
+    """Round every float in ``expr`` to ``n_digits`` decimals.
+
+    Products and powers inside function arguments are expanded first, so that, e.g.,
+    ``0.0104 (-9.788 x)^2`` becomes ``1.0 x^2`` before rounding instead of ``0.01 (-9.79 x)^2``;
+    ``exp(u + v)`` is not split. Rounding repeats until nothing changes (sympy may fold numbers
+    into new floats while rounding).
+    """
+    expr = sympy.expand(expr, deep=True, power_exp=False, power_base=False, log=False)
+    for _ in range(10):
+        new = expr.xreplace({f: sympy.Float(round(float(f), n_digits)) for f in expr.atoms(sympy.Float)})
+        if new == expr:
+            break
+        expr = new
+    return expr
