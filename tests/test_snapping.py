@@ -1,0 +1,86 @@
+"""Symbolic edges: gradients, snapping, and formulas that reproduce the model."""
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from minikan import KAN, numerical_gradient
+
+SMOOTH = ["x", "x^2", "x^3", "sin", "cos", "tanh", "exp", "gaussian", "arctan", "sigmoid"]
+
+
+def _all_symbolic(model, rng, names):
+    for l, layer in enumerate(model.layers):
+        for i in range(layer.n_in):
+            for j in range(layer.n_out):
+                model.fix_symbolic(l, i, j, names[rng.integers(len(names))])
+                layer.affine[i, j] = rng.uniform(-1, 1, size=4) * [1.0, 0.5, 1.0, 0.5]
+
+
+@settings(max_examples=25)
+@given(st.lists(st.integers(1, 3), min_size=2, max_size=4), st.integers(0, 2**32 - 1))
+def test_formula_equals_predict_when_every_edge_is_symbolic(width, seed):
+    rng = np.random.default_rng(seed)
+    model = KAN(width, grid=3, seed=seed, bias=bool(seed % 2))
+    _all_symbolic(model, rng, SMOOTH)
+    exprs, func, latex = model.symbolic_formula()
+    assert len(exprs) == len(latex) == width[-1]
+    X = rng.uniform(-1, 1, size=(30, width[0]))
+    pred = model.predict(X)
+    assert np.abs(func(X) - pred).max() <= 1e-10 * max(1.0, np.abs(pred).max())
+
+
+def test_symbolic_edges_gradients_match_finite_differences():
+    rng = np.random.default_rng(1)
+    model = KAN([2, 3, 1], grid=4, seed=0, bias=True)
+    model.fix_symbolic(0, 0, 1, "sin")
+    model.fix_symbolic(0, 1, 2, "exp")
+    model.fix_symbolic(1, 2, 0, "x^2")
+    for layer in model.layers:
+        layer.affine[...] = rng.uniform(-1, 1, size=layer.affine.shape)
+    assert model.n_params()["affine"] == 2 * 3 * 4 + 3 * 1 * 4
+    X = rng.uniform(-1, 1, size=(20, 2))
+    y = rng.normal(size=(20, 1))
+    theta = model.get_flat()
+    _, grad = model.loss_and_grad(theta, X, y)
+    num = numerical_gradient(lambda t: model.loss_and_grad(t, X, y)[0], theta, eps=1e-6)
+    assert np.abs(num - grad).max() <= 1e-7 * np.abs(grad).max()
+    R = rng.normal(size=(20, 1))
+    _, caches = model.forward(X)
+    dX, _ = model.backward(R, caches)
+    num_x = numerical_gradient(lambda Z: float(np.sum(model.predict(Z) * R)), X, eps=1e-6)
+    assert np.abs(num_x - dX).max() <= 1e-7 * np.abs(dX).max()
+
+
+def test_fix_symbolic_fits_a_planted_edge_and_unfix_restores_the_spline():
+    rng = np.random.default_rng(2)
+    model = KAN([1, 1], grid=20, seed=0)
+    X = rng.uniform(-1, 1, size=(400, 1))
+    model.fit(X, 0.7 * np.sin(2.0 * X + 0.3) - 0.1, steps=200)
+    before = model.predict(X)
+    r2 = model.fix_symbolic(0, 0, 0, "sin", X)
+    assert r2 > 0.99999
+    a, b, c, d = model.layers[0].affine[0, 0]
+    # sin(a x + b) is only determined up to its symmetries; check the function, not the numbers
+    assert np.abs(model.predict(X) - (0.7 * np.sin(2.0 * X + 0.3) - 0.1)).max() < 1e-3
+    model.unfix_symbolic(0, 0, 0)
+    assert np.array_equal(model.predict(X), before)
+
+
+def test_rounding_is_explicit():
+    model = KAN([1, 1], grid=3, seed=0)
+    model.fix_symbolic(0, 0, 0, "x^2")
+    model.layers[0].affine[0, 0] = [-9.788, 0.0, 0.010437874687336, 0.0]
+    exact, _, _ = model.symbolic_formula()
+    rounded, _, _ = model.symbolic_formula(n_digits=2)
+    x = sympy.Symbol("x_1")
+    assert sympy.simplify(rounded[0] - 1.0 * x ** 2) == 0
+    assert exact[0] != rounded[0]
+
+
+def test_formula_needs_every_edge_symbolic():
+    model = KAN([2, 1], seed=0)
+    model.fix_symbolic(0, 0, 0, "sin")
+    with pytest.raises(ValueError, match=r"numeric edges \[\(1, 0\)\]"):
+        model.symbolic_formula()
