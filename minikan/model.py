@@ -310,6 +310,22 @@ class KAN:
         from .prune import prune_nodes
         return prune_nodes(self, X, threshold)
 
+    def prune_edges(self, X, threshold=3e-2):
+        """A copy with the edges whose ``|phi|_1`` on ``X`` is below ``threshold`` masked."""
+        from .prune import prune_edges
+        return prune_edges(self, X, threshold)
+
+    def prune_inputs(self, X, threshold=1e-2):
+        """``(smaller model, kept input columns)`` without the inputs whose outgoing edges are all
+        below ``threshold`` on ``X``."""
+        from .prune import prune_inputs
+        return prune_inputs(self, X, threshold)
+
+    def prune_node(self, l, i):
+        """A new model without hidden node ``i`` of layer ``l``."""
+        from .prune import prune_node
+        return prune_node(self, l, i)
+
     def remove_edge(self, l, i, j):
         """A copy with edge ``i -> j`` of layer ``l`` masked out."""
         from .prune import remove_edge

@@ -54,3 +54,28 @@ def test_remove_edge_returns_a_copy():
     assert cut.layers[0].mask[1, 0] == 0.0 and model.layers[0].mask[1, 0] == 1.0
     with pytest.raises(ValueError, match="does not exist"):
         model.remove_edge(0, 2, 0)
+
+
+def test_prune_edges_inputs_and_single_nodes_match_masked_models():
+    rng = np.random.default_rng(7)
+    model = KAN([3, 4, 2], grid=5, seed=3, bias=True)
+    model.layers[0].w_b[2] = 0.0  # input 2 carries nothing
+    model.layers[0].w_s[2] = 0.0
+    X = rng.uniform(-1, 1, size=(80, 3))
+    Z = rng.uniform(-2, 2, size=(30, 3))
+    # edges: the result is the original with exactly the weak edges masked
+    A0 = np.mean(np.abs(model.layers[0].edge_functions(X)), axis=0)
+    threshold = float(np.median(A0))
+    cut = model.prune_edges(X, threshold)
+    assert np.array_equal(cut.layers[0].mask == 0, A0 < threshold)
+    assert np.all(model.layers[0].mask == 1)  # original untouched
+    # inputs: input 2 goes, and the smaller model on the kept columns equals the original
+    small, kept = model.prune_inputs(X)
+    assert kept.tolist() == [0, 1] and small.width == [2, 4, 2]
+    assert np.abs(small.predict(Z[:, kept]) - model.predict(Z)).max() <= 1e-12
+    # a single node: equals the original with that node's edges masked
+    one = model.prune_node(1, 2)
+    assert one.width == [3, 3, 2]
+    assert np.abs(one.predict(Z) - mask_nodes(model, {1: [2]}).predict(Z)).max() <= 1e-12
+    with pytest.raises(ValueError, match="hidden layers"):
+        model.prune_node(2, 0)
