@@ -112,6 +112,17 @@ class KAN:
         """Grid size of the first layer (all layers share it unless built by hand)."""
         return self.layers[0].G
 
+    def check_edge(self, l, i, j):
+        """Validate an edge address ``(l, i, j)`` (layer, input, output); return it as ints."""
+        l = as_int(l, "l", 0)
+        if l >= len(self.layers):
+            raise ValueError(f"layer index l must be < {len(self.layers)}, got {l}")
+        layer = self.layers[l]
+        i, j = as_int(i, "i", 0), as_int(j, "j", 0)
+        if i >= layer.n_in or j >= layer.n_out:
+            raise ValueError(f"edge ({i}, {j}) does not exist in layer {l} of shape ({layer.n_in}, {layer.n_out})")
+        return l, i, j
+
     def __repr__(self):
         return f"KAN(width={self.width}, grid={self.G}, k={self.k}, base={self.layers[0].base!r})"
 

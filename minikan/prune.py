@@ -112,13 +112,7 @@ def prune_node(model, l, i):
 
 def remove_edge(model, l, i, j):
     """A copy of ``model`` with edge ``i -> j`` of layer ``l`` masked out."""
-    l = as_int(l, "l", 0)
-    if l >= len(model.layers):
-        raise ValueError(f"layer index l must be < {len(model.layers)}, got {l}")
-    layer = model.layers[l]
-    i, j = as_int(i, "i", 0), as_int(j, "j", 0)
-    if i >= layer.n_in or j >= layer.n_out:
-        raise ValueError(f"edge ({i}, {j}) does not exist in layer {l} of shape ({layer.n_in}, {layer.n_out})")
+    l, i, j = model.check_edge(l, i, j)
     new = model.copy()
     new.layers[l].mask[i, j] = 0.0
     return new

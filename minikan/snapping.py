@@ -17,14 +17,8 @@ from .symbolic import fit_affine, get_function, suggest
 
 
 def _edge(model, l, i, j):
-    l = as_int(l, "l", 0)
-    if l >= len(model.layers):
-        raise ValueError(f"layer index l must be < {len(model.layers)}, got {l}")
-    layer = model.layers[l]
-    i, j = as_int(i, "i", 0), as_int(j, "j", 0)
-    if i >= layer.n_in or j >= layer.n_out:
-        raise ValueError(f"edge ({i}, {j}) does not exist in layer {l} of shape ({layer.n_in}, {layer.n_out})")
-    return layer, i, j
+    l, i, j = model.check_edge(l, i, j)
+    return model.layers[l], i, j
 
 
 def _edge_samples(model, X, l, i, j):
