@@ -207,29 +207,36 @@ class KANLayer:
         return phi if sym is None else phi + self._symbolic_values(sym[0])
 
     # ------------------------------------------------------------------ forward / backward
-    def forward(self, x):
+    def forward(self, x, with_cache=True):
         """Layer output (Eq. 2.5).
 
         Parameters
         ----------
         x : ndarray, shape (N, n_in)
+        with_cache : bool
+            False skips what only :meth:`backward` needs (the x-derivatives) and returns None
+            as the cache.
 
         Returns
         -------
         y : ndarray, shape (N, n_out)
-        cache : dict
+        cache : dict or None
             What :meth:`backward` needs; it holds arrays only, no reference to the layer state.
         """
-        b, db = (f(x) for f in BASE_FUNCTIONS[self.base][:2])  # (N, n_in) each
-        (s, ds), basis_cache = self._spline(x, 1)  # (N, n_in, n_out) each
+        b = BASE_FUNCTIONS[self.base][0](x)  # (N, n_in)
+        splines, basis_cache = self._spline(x, 1 if with_cache else 0)  # (1 or 2, N, n_in, n_out)
         wb, ws = self.mask * self.w_b, self.mask * self.w_s  # (n_in, n_out)
-        y = b @ wb + np.einsum("nij,ij->nj", s, ws)  # sum over incoming edges, Eq. 2.5
+        y = b @ wb + np.einsum("nij,ij->nj", splines[0], ws)  # sum over incoming edges, Eq. 2.5
         sym = self._symbolic(x)
         if sym is not None:
             y = y + self._symbolic_values(sym[0]).sum(axis=1)
         if self.bias is not None:
             y = y + self.bias
-        return y, {"x": x, "b": b, "db": db, "s": s, "ds": ds, "basis": basis_cache, "sym": sym}
+        if not with_cache:
+            return y, None
+        cache = {"x": x, "b": b, "db": BASE_FUNCTIONS[self.base][1](x), "s": splines[0],
+                 "ds": splines[1], "basis": basis_cache, "sym": sym}
+        return y, cache
 
     def edge_values(self, cache):
         """The numeric branch ``m_ij (w_b b(x_i) + w_s s_ij(x_i))`` of a forward pass, from its

@@ -217,14 +217,14 @@ class KAN:
         """Model output for inputs ``X`` of shape (N, n_0); returns shape (N, n_L)."""
         X = as_matrix(X, "X", self.width[0])
         for layer in self.layers:
-            X = layer.forward(X)[0]
+            X = layer.forward(X, with_cache=False)[0]
         return X
 
     def layer_inputs(self, X):
         """Inputs of every layer: ``[x_0 = X, x_1, ..., x_{L-1}]``, each of shape (N, n_l)."""
         xs = [as_matrix(X, "X", self.width[0])]
         for layer in self.layers[:-1]:
-            xs.append(layer.forward(xs[-1])[0])
+            xs.append(layer.forward(xs[-1], with_cache=False)[0])
         return xs
 
     # ------------------------------------------------------------------ loss
@@ -256,12 +256,9 @@ class KAN:
             ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` without ``lamb`` (0 without sparsity).
         """
         self.set_flat(theta)
-        xs, caches = [X], []
-        for layer in self.layers:
-            out, cache = layer.forward(xs[-1])
-            xs.append(out)
-            caches.append(cache)
-        residual = xs.pop() - y  # (N, n_L)
+        pred, caches = self.forward(X)
+        xs = [cache["x"] for cache in caches]  # every layer's input, for penalties that read it
+        residual = pred - y  # (N, n_L)
         mse = float(np.mean(residual ** 2))
         dy = 2.0 * residual / residual.size
         total, reg, dphis, dxs, dcoefs = mse, 0.0, None, None, None
@@ -277,8 +274,8 @@ class KAN:
     def regularization(self, X, mu1=1.0, mu2=1.0, metric="paper", lamb_coef=0.0, lamb_coefdiff=0.0):
         """The unweighted penalty on inputs ``X`` (N, n_0): ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))``
         (Eq. 2.17–2.19) with ``metric="paper"``, or pykan 0.2.8's with ``metric="pykan"``."""
-        xs = self.layer_inputs(X)
-        caches = [layer.forward(x)[1] for layer, x in zip(self.layers, xs)]
+        _, caches = self.forward(X)
+        xs = [cache["x"] for cache in caches]
         sparsity = Sparsity(1.0, mu1, mu2, metric, lamb_coef, lamb_coefdiff)
         return penalty(self.layers, xs, caches, sparsity)[1]
 
@@ -294,7 +291,7 @@ class KAN:
         x = as_matrix(X, "X", self.width[0])
         for l, layer in enumerate(self.layers):
             self.layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
-            x = self.layers[l].forward(x)[0]
+            x = self.layers[l].forward(x, with_cache=False)[0]
         return self
 
     def refine(self, G_new, X):
