@@ -74,7 +74,7 @@ def test_grid_extension_target_figure_2_3():
     """The main job: [2,1,1] on exp(sin(pi x) + y^2), grids 3 -> 50 (paper Figure 2.3 setting).
 
     Target: test RMSE <= 3e-6 at G = 50 (pykan 0.2.8 in float64: 2.2e-6 with 200 outer steps per
-    grid). Measured here with 200 L-BFGS iterations per grid: about 2e-6.
+    grid). Measured here with 200 L-BFGS iterations per grid: 1.0e-6.
     """
     results, _ = grid_extension_demo()
     test = [r["test_rmse"] for r in results]
