@@ -41,7 +41,7 @@ def uniform_grid(G, k, a=-1.0, b=1.0):
     Returns
     -------
     t : ndarray, shape (G+2k+1,)
-        ``t_j = a + (j - k) h`` with ``h = (b - a) / G``.
+        ``t_j = a + (j - k) h`` with ``h = (b - a) / G``; ``t_k = a`` and ``t_{G+k} = b`` exactly.
 
     Examples
     --------
@@ -52,8 +52,9 @@ def uniform_grid(G, k, a=-1.0, b=1.0):
     a, b = float(a), float(b)
     if not (np.isfinite(a) and np.isfinite(b) and a < b):
         raise ValueError(f"grid range must be finite with a < b, got a={a}, b={b}")
-    h = (b - a) / G
-    return a + h * np.arange(-k, G + k + 1, dtype=np.float64)
+    # linspace puts the ends of the base interval exactly at a and b (a + G h can miss b by an
+    # ulp, which would move x = b outside a degree-0 basis)
+    return extend_grid(np.linspace(a, b, G + 1), k)
 
 
 def extend_grid(base, k):
