@@ -233,9 +233,7 @@ def basis_local(x, grid, k, nderiv=0):
         shifted inwards and holds zeros for the functions that vanish; outside
         ``[t_0, t_{M-1}]`` all values are 0.
     """
-    x, grid, _ = _as_batch(x, grid, k)
-    if x.ndim != 2:
-        raise ValueError("basis_local needs x of shape (N, n_in) and knots of shape (n_in, M)")
+    x, grid, _ = _as_batch(x, grid, k)  # (N, n_in), (n_in, M)
     N, n_in = x.shape
     M = grid.shape[1]
     n_basis = M - k - 1
