@@ -70,3 +70,13 @@ def as_choice(value, name, choices):
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
+
+
+def check_width(width):
+    """A network's layer sizes as a list of ints >= 1, at least two of them (input and output)."""
+    if isinstance(width, (str, bytes)) or not hasattr(width, "__len__"):
+        raise TypeError(f"width must be a list of ints like [2, 5, 1], got {type(width).__name__}")
+    width = [as_int(w, "each width entry", 1) for w in width]
+    if len(width) < 2:
+        raise ValueError(f"width needs at least an input and an output size, got {width}")
+    return width

@@ -12,7 +12,8 @@
 import numpy as np
 
 from . import grid as gridops
-from ._checks import as_choice, as_float, as_int, as_matrix, as_xy
+from . import losses
+from ._checks import as_choice, as_float, as_int, as_matrix, as_xy, check_width
 from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
 from .regularize import Sparsity, penalty
 from .spline import check_G_k
@@ -61,10 +62,12 @@ class KAN:
     (4, 1)
     """
 
+    has_grid = True  # the trainer moves the grids on its schedule (an MLP has none)
+
     def __init__(self, width, grid=3, k=3, seed=0, *, grid_range=(-1.0, 1.0), base="silu",
                  init="paper", bias=False, grid_eps=1.0, grid_margin=0.01, basis="local",
                  trainable=None):
-        width = _check_width(width)
+        width = check_width(width)
         G, k = check_G_k(grid, k)
         as_choice(base, "base", BASE_FUNCTIONS)
         as_choice(init, "init", INITS)
@@ -244,24 +247,26 @@ class KAN:
         total, grad, _, _ = self.evaluate(theta, X, y, sparsity)
         return total, grad
 
-    def evaluate(self, theta, X, y, sparsity=None):
-        """Like :meth:`loss_and_grad`, also returning the MSE and the unweighted penalty.
+    def evaluate(self, theta, X, y, sparsity=None, loss=None, return_pred=False):
+        """Like :meth:`loss_and_grad`, also returning the data loss and the unweighted penalty.
+
+        ``loss(pred, y) -> (value, dpred)`` is the data loss (default :func:`minikan.losses.mse`).
 
         Returns
         -------
         total : float
         grad : ndarray, shape (n_params,)
-        mse : float
+        data_loss : float
         reg : float
             ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` without ``lamb`` (0 without sparsity).
+        pred : ndarray, shape (N, n_L)
+            Only with ``return_pred=True``: the outputs at ``theta``.
         """
         self.set_flat(theta)
         pred, caches = self.forward(X)
         xs = [cache["x"] for cache in caches]  # every layer's input, for penalties that read it
-        residual = pred - y  # (N, n_L)
-        mse = float(np.mean(residual ** 2))
-        dy = 2.0 * residual / residual.size
-        total, reg, dphis, dxs, dcoefs = mse, 0.0, None, None, None
+        data_loss, dy = (loss or losses.mse)(pred, y)
+        total, reg, dphis, dxs, dcoefs = data_loss, 0.0, None, None, None
         if sparsity is not None and sparsity.lamb > 0:
             weighted, reg, dphis, dxs, dcoefs = penalty(self.layers, xs, caches, sparsity)
             total += weighted
@@ -269,7 +274,8 @@ class KAN:
         for g, dcoef in zip(grads, dcoefs or []):
             if dcoef is not None:
                 g["coef"] = g["coef"] + dcoef
-        return total, self.flatten_grads(grads), mse, reg
+        out = (total, self.flatten_grads(grads), data_loss, reg)
+        return out + (pred,) if return_pred else out
 
     def regularization(self, X, mu1=1.0, mu2=1.0, metric="paper", lamb_coef=0.0, lamb_coefdiff=0.0):
         """The unweighted penalty on inputs ``X`` (N, n_0): ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))``
@@ -312,11 +318,12 @@ class KAN:
         return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable)
 
     # ------------------------------------------------------------------ pruning
-    def prune(self, X, threshold=1e-2):
+    def prune(self, X, threshold=1e-2, metric="paper"):
         """A new, smaller KAN without the hidden nodes whose Eq. 2.21 scores on ``X`` are below
-        ``threshold`` (see :mod:`minikan.prune`). ``self`` is not modified."""
+        ``threshold`` (see :mod:`minikan.prune`; ``metric="pykan-0.0"`` divides each edge norm by
+        its grid width). ``self`` is not modified."""
         from .prune import prune_nodes
-        return prune_nodes(self, X, threshold)
+        return prune_nodes(self, X, threshold, metric)
 
     def prune_edges(self, X, threshold=3e-2):
         """A copy with the edges whose ``|phi|_1`` on ``X`` is below ``threshold`` masked."""
@@ -387,11 +394,3 @@ class KAN:
         from .train import fit
         return fit(self, X, y, X_test, y_test, **options)
 
-
-def _check_width(width):
-    if isinstance(width, (str, bytes)) or not hasattr(width, "__len__"):
-        raise TypeError(f"width must be a list of ints like [2, 5, 1], got {type(width).__name__}")
-    width = [as_int(w, "each width entry", 1) for w in width]
-    if len(width) < 2:
-        raise ValueError(f"width needs at least an input and an output size, got {width}")
-    return width

@@ -14,22 +14,73 @@ computes exactly what the original computes with those edges masked, on every in
 """
 import numpy as np
 
-from ._checks import as_float, as_int, as_matrix
+from ._checks import as_choice, as_float, as_int, as_matrix
 
 
-def edge_l1(model, X):
-    """``|phi_{l,i,j}|_1`` (Eq. 2.17) for every layer on inputs ``X``: a list of (n_l, n_{l+1}) arrays."""
-    return [np.mean(np.abs(layer.edge_functions(x)), axis=0)
-            for layer, x in zip(model.layers, model.layer_inputs(X))]
+SCORE_METRICS = ("paper", "pykan-0.0", "pykan")
 
 
-def node_scores(model, X):
-    """Eq. 2.21 for every hidden layer: a list (one per hidden layer) of ``(I, O)`` arrays."""
-    A = edge_l1(model, X)
+def edge_l1(model, X, metric="paper"):
+    """``|phi_{l,i,j}|_1`` (Eq. 2.17) for every layer on inputs ``X``: a list of (n_l, n_{l+1}) arrays.
+
+    With ``metric="pykan-0.0"`` each norm is divided by the width of its input's grid plus 1e-4, as
+    the paper-era code did (see :func:`minikan.regularize.layer_penalty_pykan00`).
+    """
+    from .regularize import grid_range
+
+    metric = as_choice(metric, "metric", SCORE_METRICS)
+    scores = []
+    for layer, x in zip(model.layers, model.layer_inputs(X)):
+        A = np.mean(np.abs(layer.edge_functions(x)), axis=0)
+        scores.append(A / grid_range(layer)[:, None] if metric == "pykan-0.0" else A)
+    return scores
+
+
+def attribution_scores(model, X):
+    """pykan 0.2.8's backward attribution scores (KAN 2.0, not the paper) on inputs ``X``.
+
+    Each output node has score 1 for itself; going backwards, edge ``i -> j`` of layer ``l`` gets
+    ``std(phi_lij) / (std(sum_i phi_lij) + 1e-4)`` times the score of ``j``, and node ``i`` the sum of
+    its outgoing edge scores; the scores are averaged over the output nodes. So a node scores the
+    share of the output's variation that passes through it, whatever the scale of its own values.
+
+    Returns
+    -------
+    nodes : list of ndarray
+        One per layer ``0..L``, shape (n_l,).
+    edges : list of ndarray
+        One per layer ``0..L-1``, shape (n_l, n_{l+1}).
+    """
+    n_out = model.width[-1]
+    score = np.eye(n_out)  # (queries, n_L): one query per output node
+    nodes, edges = [score.mean(axis=0)], []
+    for layer, x in reversed(list(zip(model.layers, model.layer_inputs(X)))):
+        phi = layer.edge_functions(x)  # (N, n_in, n_out)
+        std_edge = phi.std(axis=0, ddof=1) if phi.shape[0] > 1 else np.zeros(phi.shape[1:])
+        total = phi.sum(axis=1)
+        std_node = total.std(axis=0, ddof=1) if phi.shape[0] > 1 else np.zeros(phi.shape[2])
+        edge = std_edge[None] * (score / (std_node + 1e-4))[:, None, :]  # (queries, n_in, n_out)
+        score = edge.sum(axis=2)
+        edges.insert(0, edge.mean(axis=0))
+        nodes.insert(0, score.mean(axis=0))
+    return nodes, edges
+
+
+def node_scores(model, X, metric="paper"):
+    """Scores of every hidden node: a list (one per hidden layer) of ``(I, O)`` arrays.
+
+    ``"paper"`` and ``"pykan-0.0"``: Eq. 2.21's largest incoming and outgoing edge norm.
+    ``"pykan"``: the attribution score of :func:`attribution_scores`, returned as both ``I`` and
+    ``O`` so that the same rule (both above the threshold) applies.
+    """
+    if as_choice(metric, "metric", SCORE_METRICS) == "pykan":
+        nodes = attribution_scores(model, X)[0]
+        return [(nodes[l], nodes[l]) for l in range(1, len(model.layers))]
+    A = edge_l1(model, X, metric)
     return [(A[l - 1].max(axis=0), A[l].max(axis=1)) for l in range(1, len(model.layers))]
 
 
-def prune_nodes(model, X, threshold=1e-2):
+def prune_nodes(model, X, threshold=1e-2, metric="paper"):
     """A new, smaller KAN keeping the hidden nodes whose scores (Eq. 2.21) exceed ``threshold``.
 
     Parameters
@@ -38,6 +89,9 @@ def prune_nodes(model, X, threshold=1e-2):
     X : ndarray, shape (N, n_0)
         Samples on which the edge norms are measured.
     threshold : float
+    metric : {"paper", "pykan-0.0", "pykan"}
+        The scores: Eq. 2.21 with the norm of Eq. 2.17, the same with the paper-era code's norm
+        divided by the grid width, or pykan 0.2.8's attribution scores (:func:`attribution_scores`).
 
     Returns
     -------
@@ -48,7 +102,7 @@ def prune_nodes(model, X, threshold=1e-2):
     threshold = as_float(threshold, "threshold", 0.0)
     X = as_matrix(X, "X", model.width[0])
     keep = [np.arange(model.width[0])]
-    for I, O in node_scores(model, X):
+    for I, O in node_scores(model, X, metric):
         alive = np.flatnonzero((I > threshold) & (O > threshold))
         if alive.size == 0:
             alive = np.array([int(np.argmax(np.minimum(I, O)))])

@@ -20,13 +20,16 @@ import numpy as np
 
 from ._checks import as_choice, as_float
 
+METRICS = ("paper", "pykan", "pykan-0.0")
+
 
 @dataclass(frozen=True)
 class Sparsity:
     """Weights of the penalty: ``lamb`` (λ), ``mu1`` (L1), ``mu2`` (entropy), and the metric.
 
     ``metric="paper"`` is Eq. 2.17–2.20. ``metric="pykan"`` is pykan 0.2.8's default
-    ``reg_metric='edge_forward_spline_n'`` (see :func:`layer_penalty_pykan`). ``lamb_coef`` and
+    ``reg_metric='edge_forward_spline_n'`` (see :func:`layer_penalty_pykan`). ``metric="pykan-0.0"``
+    is the code the paper's experiments ran with (see :func:`layer_penalty_pykan00`). ``lamb_coef`` and
     ``lamb_coefdiff`` add pykan's L1 penalties on the coefficients and on their differences along
     the basis axis (smoothness); like pykan, ``lamb`` multiplies them too.
     """
@@ -41,7 +44,7 @@ class Sparsity:
     def __post_init__(self):
         for name in ("lamb", "mu1", "mu2", "lamb_coef", "lamb_coefdiff"):
             as_float(getattr(self, name), name, 0.0)
-        as_choice(self.metric, "reg_metric", ("paper", "pykan"))
+        as_choice(self.metric, "reg_metric", METRICS)
 
 
 def layer_penalty(phi, mu1=1.0, mu2=1.0):
@@ -141,6 +144,48 @@ def layer_penalty_pykan(phi, x, mu1=1.0, mu2=1.0):
     return float(value), dphi, dx
 
 
+def grid_range(layer):
+    """Width of each input's non-extended grid, ``t_G - t_0`` (shape (n_in,)), plus pykan's 1e-4."""
+    k = layer.k
+    return layer.grid[:, -k - 1] - layer.grid[:, k] + 1e-4
+
+
+def layer_penalty_pykan00(phi, span, mu1=1.0, mu2=1.0):
+    """The penalty of the paper-era code (pykan 0.0.x), and its gradient with respect to ``phi``.
+
+    Eq. 2.17–2.19 applied to ``v_ij = |phi_ij|_1 / span_i``, where ``span_i`` is the width of input
+    ``i``'s grid (:func:`grid_range`), with a base-2 entropy over all edges of the layer,
+    ``S = -sum p log2(p + 1e-4)``, ``p = v / sum v``. Dividing by the grid width makes the score
+    of an edge independent of how its input is scaled: a hidden node cannot escape the L1 penalty
+    on its incoming edges by being small while its outgoing edges are steep, because its outgoing
+    edges then live on a narrow grid and score high.
+
+    Parameters
+    ----------
+    phi : ndarray, shape (N, n_in, n_out)
+    span : ndarray, shape (n_in,)
+        Constants (the grids are not trained by gradient).
+
+    Returns
+    -------
+    value : float
+    dphi : ndarray, shape (N, n_in, n_out)
+    """
+    N = phi.shape[0]
+    v = np.mean(np.abs(phi), axis=0) / span[:, None]
+    T = v.sum()
+    if T > 0:
+        p = v / T
+        log_term = np.log2(p + 1e-4)
+        S = -np.sum(p * log_term)
+        q = -(log_term + p / ((p + 1e-4) * np.log(2.0)))  # dS/dp
+        dS_dv = (q - np.sum(q * p)) / T
+    else:
+        S, dS_dv = 0.0, np.zeros_like(v)
+    dv = mu1 + mu2 * dS_dv
+    return float(mu1 * T + mu2 * S), (dv / span[:, None])[None] * np.sign(phi) / N
+
+
 def coef_penalty(coef, lamb_coef=0.0, lamb_coefdiff=0.0):
     """pykan's coefficient penalties and their gradient, for ``coef`` of shape (n_in, n_out, G+k).
 
@@ -180,9 +225,11 @@ def penalty(layers, xs, caches, sparsity):
     raw, dphis, dxs, dcoefs = 0.0, [], [], []
     for layer, x, cache in zip(layers, xs, caches):
         phi = layer.edge_values(cache)
+        dx = None
         if sparsity.metric == "paper":
             v, d = layer_penalty(phi, sparsity.mu1, sparsity.mu2)
-            dx = None
+        elif sparsity.metric == "pykan-0.0":
+            v, d = layer_penalty_pykan00(phi, grid_range(layer), sparsity.mu1, sparsity.mu2)
         else:
             v, d, dx = layer_penalty_pykan(phi, x, sparsity.mu1, sparsity.mu2)
             dx = lamb * dx

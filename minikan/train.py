@@ -21,6 +21,13 @@ set (:meth:`KAN.update_grid`) at steps ``0, f, 2f, ...`` below ``stop_grid_updat
 dividing by zero). An update changes the parametrisation, so L-BFGS is restarted after it (its
 curvature pairs would describe the old coefficients); pykan keeps them, which minikan does not copy.
 
+Objectives
+----------
+:func:`fit` trains on a data loss (MSE by default, softmax cross-entropy for classification, or any
+function ``loss(pred, y) -> (value, dpred)``) plus the sparsity penalty. Problems whose loss is not
+a function of the outputs alone (a PDE residual, the contrastive loss of the unsupervised mode)
+give :func:`optimize` an objective object with the same small interface as :class:`Supervised`.
+
 Failures
 --------
 If the loss or its gradient becomes NaN or inf, training stops, the parameters of the last finite
@@ -33,7 +40,8 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 
-from ._checks import as_choice, as_float, as_int, as_xy
+from . import losses
+from ._checks import as_choice, as_float, as_int, as_matrix, as_xy
 from .regularize import Sparsity
 
 
@@ -43,19 +51,23 @@ class _NonFinite(Exception):
         self.report = report
 
 
-def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-3,
+def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps=100, lr=1e-3,
         batch_size=None, lamb=0.0, lamb_l1=1.0, lamb_entropy=1.0, reg_metric="paper",
         lamb_coef=0.0, lamb_coefdiff=0.0, update_grid=True,
         grid_update_num=10, stop_grid_update_step=50, history_size=10, seed=0, verbose=False):
-    """Train ``model`` in place on the MSE loss and return the training history.
+    """Train ``model`` in place on a data loss (plus the sparsity penalty) and return the history.
 
     Parameters
     ----------
-    model : KAN
+    model : KAN, MLP or LAN
     X, y : ndarray, shapes (N, n_0) and (N, n_L)
-        Training data. ``y`` must be 2-D; a 1-D target raises ``ValueError``.
+        Training data. ``y`` must be 2-D; a 1-D target raises ``ValueError``. With
+        ``loss="cross_entropy"``, ``y`` holds integer class labels of shape (N,) instead.
     X_test, y_test : ndarray, optional
         Held-out data, evaluated after every step.
+    loss : {"mse", "cross_entropy"} or callable
+        The data loss (:mod:`minikan.losses`); a callable ``loss(pred, y) -> (value, dpred)`` is
+        used as given (``y`` then must have the shape of the output).
     opt : {"lbfgs", "adam"}
     steps : int
         Optimizer iterations (see the module docstring for the conversion from pykan's steps).
@@ -65,13 +77,15 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
         Adam minibatch size (default: the whole training set). L-BFGS always uses the full set.
     lamb, lamb_l1, lamb_entropy : float
         Sparsity penalty of Eq. 2.20: ``lamb * (lamb_l1 * sum |Phi|_1 + lamb_entropy * sum S)``
-        added to the MSE (off when ``lamb = 0``; the paper's usual weights are 1 and 1).
-    reg_metric : {"paper", "pykan"}
-        Eq. 2.17–2.19, or pykan 0.2.8's std-based metric with row/column entropies.
+        added to the data loss (off when ``lamb = 0``; the paper's usual weights are 1 and 1).
+    reg_metric : {"paper", "pykan", "pykan-0.0"}
+        Eq. 2.17–2.19; pykan 0.2.8's std-based metric with row/column entropies; or the paper-era
+        code's norm divided by the grid width (see :mod:`minikan.regularize`).
     lamb_coef, lamb_coefdiff : float
         pykan's L1 penalties on the coefficients and on their differences (also times ``lamb``).
     update_grid : bool
-        Move the grids to the data on the schedule described in the module docstring.
+        Move the grids to the data on the schedule described in the module docstring (ignored
+        for models without grids, such as :class:`minikan.MLP`).
     grid_update_num, stop_grid_update_step : int
         Number of grid updates and the step before which they happen.
     history_size : int
@@ -84,22 +98,117 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
     Returns
     -------
     history : dict
-        ``"step"``, ``"train_rmse"``, ``"test_rmse"`` (NaN without test data), ``"reg"`` (the
-        unweighted sparsity penalty, 0 when ``lamb = 0``) and ``"n_evals"`` (cumulative loss
-        evaluations) as arrays with one entry per step; ``"grid_updates"`` (the
-        steps at which grids moved), ``"message"`` (why the optimizer stopped), ``"stopped"`` (a
-        failure report or None) and ``"seconds"``. For L-BFGS the train RMSE is at each accepted
-        iterate; for Adam it is the RMSE of the step's batch before the update.
+        Arrays with one entry per step: ``"step"``, ``"train_loss"``, ``"test_loss"`` (NaN without
+        test data), ``"reg"`` (the unweighted sparsity penalty, 0 when ``lamb = 0``) and
+        ``"n_evals"`` (cumulative loss evaluations); with the MSE also ``"train_rmse"`` and
+        ``"test_rmse"``, with cross-entropy ``"train_acc"`` and ``"test_acc"``. Then
+        ``"grid_updates"`` (the steps at which grids moved), ``"message"`` (why the optimizer
+        stopped), ``"stopped"`` (a failure report or None) and ``"seconds"``. For L-BFGS the train
+        numbers are at each accepted iterate; for Adam they are those of the step's batch before
+        the update.
+    """
+    objective = Supervised(model, X, y, X_test, y_test, loss,
+                           Sparsity(lamb, lamb_l1, lamb_entropy, reg_metric, lamb_coef, lamb_coefdiff))
+    return optimize(model, objective, steps=steps, opt=opt, lr=lr, batch_size=batch_size,
+                    update_grid=update_grid, grid_update_num=grid_update_num,
+                    stop_grid_update_step=stop_grid_update_step, history_size=history_size,
+                    seed=seed, verbose=verbose)
+
+
+class Supervised:
+    """The objective of :func:`fit`: data loss of ``model`` on ``(X, y)`` plus the sparsity penalty.
+
+    An objective for :func:`optimize` has ``n_samples`` (rows that Adam may draw minibatches from),
+    ``__call__(theta, rows=None) -> (total, grad, metrics)`` (``rows`` selects a minibatch,
+    ``metrics`` a dict of floats recorded per step; it sets the model's parameters to ``theta``),
+    ``test_metrics()`` (numbers on held-out data at the current parameters, recorded per step),
+    ``update_grid()``, ``failed_samples(rows)`` (indices of samples with non-finite output) and
+    ``history_keys()`` (the names of all recorded metrics).
+    """
+
+    def __init__(self, model, X, y, X_test=None, y_test=None, loss="mse", sparsity=None):
+        self.model = model
+        self.loss_name = loss if isinstance(loss, str) else None
+        if callable(loss):
+            self.loss = loss
+        else:
+            self.loss = losses.LOSSES[as_choice(loss, "loss", tuple(losses.LOSSES))]
+        self.X, self.y = self._data(X, y, ("X", "y"))
+        if (X_test is None) != (y_test is None):
+            raise ValueError("give both X_test and y_test, or neither")
+        self.X_test, self.y_test = (None, None) if X_test is None else self._data(
+            X_test, y_test, ("X_test", "y_test"))
+        self.sparsity = sparsity
+        self.n_samples = self.X.shape[0]
+
+    def _data(self, X, y, names):
+        n_in, n_out = self.model.width[0], self.model.width[-1]
+        if self.loss_name != "cross_entropy":
+            return as_xy(X, y, n_in, n_out, names)
+        X = as_matrix(X, names[0], n_in)
+        labels = np.asarray(y)
+        if labels.shape != (X.shape[0],) or labels.dtype.kind not in "iu":
+            raise ValueError(f"{names[1]} must be integer class labels of shape ({X.shape[0]},) for "
+                             f"loss='cross_entropy', got dtype {labels.dtype} and shape {labels.shape}")
+        if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+            raise ValueError(f"{names[1]} labels must lie in 0..{n_out - 1} (one output per class), "
+                             f"got {labels.min()}..{labels.max()}")
+        return X, labels.astype(np.int64)
+
+    def _metrics(self, value, pred, y, prefix):
+        out = {prefix + "loss": value}
+        if self.loss_name == "mse":
+            out[prefix + "rmse"] = float(np.sqrt(value))
+        elif self.loss_name == "cross_entropy":
+            out[prefix + "acc"] = losses.accuracy(pred, y)
+        return out
+
+    def __call__(self, theta, rows=None):
+        X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
+        total, grad, data_loss, reg, pred = self.model.evaluate(
+            theta, X, y, self.sparsity, loss=self.loss, return_pred=True)
+        metrics = self._metrics(data_loss, pred, y, "train_")
+        metrics["reg"] = reg
+        return total, grad, metrics
+
+    def test_metrics(self):
+        if self.X_test is None:  # the keys still appear, as NaN, so histories look alike
+            return {key: np.nan for key in self._keys("test_")}
+        pred = self.model.predict(self.X_test)
+        return self._metrics(self.loss(pred, self.y_test)[0], pred, self.y_test, "test_")
+
+    def _keys(self, prefix):
+        keys = [prefix + "loss"]
+        keys += {"mse": [prefix + "rmse"], "cross_entropy": [prefix + "acc"]}.get(self.loss_name, [])
+        return keys
+
+    def history_keys(self):
+        return self._keys("train_") + ["reg"] + self._keys("test_")
+
+    def update_grid(self):
+        self.model.update_grid(self.X)
+
+    def failed_samples(self, rows=None):
+        X = self.X if rows is None else self.X[rows]
+        with np.errstate(all="ignore"):
+            pred = self.model.predict(X)
+        bad = np.flatnonzero(~np.all(np.isfinite(pred), axis=1))
+        return (bad if rows is None else np.arange(self.n_samples)[rows][bad]).tolist()
+
+
+def optimize(model, objective, *, steps=100, opt="lbfgs", lr=1e-3, batch_size=None,
+             update_grid=True, grid_update_num=10, stop_grid_update_step=50, history_size=10,
+             seed=0, verbose=False):
+    """Minimise ``objective`` over the flat parameters of ``model`` (in place); see :func:`fit`.
+
+    ``objective`` follows the interface described in :class:`Supervised`. The options and the
+    returned history are those of :func:`fit`; the per-step keys are ``"step"``, ``"n_evals"``,
+    the objective's metrics and its test metrics.
     """
     opt = as_choice(opt, "opt", ("lbfgs", "adam"))
     steps = as_int(steps, "steps", 0)
-    X, y = as_xy(X, y, model.width[0], model.width[-1])
-    if (X_test is None) != (y_test is None):
-        raise ValueError("give both X_test and y_test, or neither")
-    if X_test is not None:
-        X_test, y_test = as_xy(X_test, y_test, model.width[0], model.width[-1], ("X_test", "y_test"))
     schedule = []
-    if update_grid:
+    if update_grid and getattr(model, "has_grid", True):
         num = as_int(grid_update_num, "grid_update_num", 1)
         stop = as_int(stop_grid_update_step, "stop_grid_update_step", 0)
         freq = stop // num
@@ -109,67 +218,61 @@ def fit(model, X, y, X_test=None, y_test=None, *, opt="lbfgs", steps=100, lr=1e-
                 "at least one step apart"
             )
         schedule = list(range(0, min(stop, steps), freq)) if freq else []
-    sparsity = Sparsity(lamb, lamb_l1, lamb_entropy, reg_metric, lamb_coef, lamb_coefdiff)
-    run = _Run(model, X, y, X_test, y_test, verbose, steps, sparsity)
+    run = _Run(model, objective, verbose, steps)
     if opt == "lbfgs":
         _lbfgs(run, steps, schedule, as_int(history_size, "history_size", 1))
     else:
         lr = as_float(lr, "lr", 0.0, low_open=True)
-        bs = X.shape[0] if batch_size is None else as_int(batch_size, "batch_size", 1)
-        _adam(run, steps, schedule, lr, min(bs, X.shape[0]), np.random.default_rng(seed))
+        N = objective.n_samples
+        bs = N if batch_size is None else as_int(batch_size, "batch_size", 1)
+        _adam(run, steps, schedule, lr, min(bs, N), np.random.default_rng(seed))
     return run.history()
 
 
 class _Run:
     """Bookkeeping shared by both optimizers: the objective, history and the NaN guard."""
 
-    def __init__(self, model, X, y, X_test, y_test, verbose, steps, sparsity):
-        self.model, self.X, self.y, self.X_test, self.y_test = model, X, y, X_test, y_test
-        self.sparsity = sparsity
+    def __init__(self, model, objective, verbose, steps):
+        self.model, self.obj = model, objective
         self.verbose, self.total = verbose, steps
-        self.rec = {"step": [], "train_rmse": [], "test_rmse": [], "reg": [], "n_evals": []}
+        self.rec = {"step": [], "n_evals": []}
         self.grid_updates, self.message, self.stopped = [], "", None
         self.n_evals, self.t0 = 0, time.perf_counter()
-        self.last_x, self.last_parts = None, None
+        self.last_x, self.last_metrics = None, None
 
-    def objective(self, theta, X=None, y=None):
-        X, y = (self.X, self.y) if X is None else (X, y)
+    def objective(self, theta, rows=None):
         self.n_evals += 1
         with np.errstate(all="ignore"):
-            total, grad, mse, reg = self.model.evaluate(theta, X, y, self.sparsity)
+            total, grad, metrics = self.obj(theta, rows)
         if not (np.isfinite(total) and np.all(np.isfinite(grad))):
-            raise _NonFinite(self._report(theta, grad, X, y))
-        self.last_x, self.last_parts = theta.copy(), (mse, reg)
+            raise _NonFinite(self._report(theta, grad, rows))
+        self.last_x, self.last_metrics = theta.copy(), metrics
         return total, grad
 
-    def _report(self, theta, grad, X, y):
-        bad_groups = sorted(set(self.model.flat_group_names()[~np.isfinite(grad)])) or \
-            sorted(set(self.model.flat_group_names()[~np.isfinite(theta)]))
-        with np.errstate(all="ignore"):
-            pred = self.model.predict(X)
-        bad_rows = np.flatnonzero(~np.all(np.isfinite(pred), axis=1))
+    def _report(self, theta, grad, rows=None):
+        names = self.model.flat_group_names()
+        bad_groups = sorted(set(names[~np.isfinite(grad)])) or sorted(set(names[~np.isfinite(theta)]))
         return {"reason": "non-finite loss or gradient", "step": len(self.rec["step"]),
-                "groups": bad_groups, "samples": bad_rows[:20].tolist()}
+                "groups": bad_groups, "samples": self.obj.failed_samples(rows)[:20]}
 
-    def record(self, theta, parts=None):
-        if parts is None:
+    def record(self, theta, metrics=None):
+        if metrics is None:
             if self.last_x is not None and np.array_equal(theta, self.last_x):
-                parts = self.last_parts
+                metrics = self.last_metrics
             else:
-                parts = self.model.evaluate(theta, self.X, self.y, self.sparsity)[2:]
-        mse, reg = parts
+                metrics = self.obj(theta)[2]
         step = len(self.rec["step"]) + 1
-        test = np.nan
-        if self.X_test is not None:
-            test = float(np.sqrt(np.mean((self.model.predict(self.X_test) - self.y_test) ** 2)))
-        for key, value in (("step", step), ("train_rmse", np.sqrt(mse)), ("test_rmse", test),
-                           ("reg", reg), ("n_evals", self.n_evals)):
-            self.rec[key].append(value)
+        with np.errstate(all="ignore"):
+            metrics = dict(metrics, **self.obj.test_metrics())
+        metrics.update(step=step, n_evals=self.n_evals)
+        for key, value in metrics.items():
+            self.rec.setdefault(key, []).append(value)
         if self.verbose and (step == self.total or step % max(1, self.total // 10) == 0):
-            print(f"step {step:>6}/{self.total}  train rmse {np.sqrt(mse):.3e}  test rmse {test:.3e}")
+            shown = "  ".join(f"{k} {v:.3e}" for k, v in metrics.items() if k not in ("step", "n_evals"))
+            print(f"step {step:>6}/{self.total}  {shown}")
 
     def update_grid(self):
-        self.model.update_grid(self.X)
+        self.obj.update_grid()
         self.grid_updates.append(len(self.rec["step"]))
 
     def fail(self, report, theta_good):
@@ -180,12 +283,14 @@ class _Run:
             f"training stopped at step {report['step']}: {report['reason']} (gradient non-finite in "
             f"{report['groups'] or 'no group'}; samples {report['samples']}); the last finite "
             "parameters were restored",
-            RuntimeWarning, stacklevel=4,
+            RuntimeWarning, stacklevel=5,
         )
 
     def history(self):
-        h = {key: np.asarray(val, dtype=np.int64 if key in ("step", "n_evals") else np.float64)
-             for key, val in self.rec.items()}
+        keys = list(self.rec)
+        keys += [k for k in self.obj.history_keys() if k not in keys]  # also when no step was taken
+        h = {key: np.asarray(self.rec.get(key, []), dtype=np.int64 if key in ("step", "n_evals")
+                             else np.float64) for key in keys}
         h.update(grid_updates=np.asarray(self.grid_updates, dtype=np.int64), message=self.message,
                  stopped=self.stopped, seconds=time.perf_counter() - self.t0)
         return h
@@ -232,14 +337,14 @@ def _adam(run, steps, schedule, lr, batch_size, rng, beta1=0.9, beta2=0.999, eps
     model = run.model
     theta = model.get_flat()
     m, v = np.zeros_like(theta), np.zeros_like(theta)
-    N = run.X.shape[0]
+    N = run.obj.n_samples
     for step in range(steps):
         if step in schedule:
             run.update_grid()
             theta = model.get_flat()
-        idx = rng.choice(N, size=batch_size, replace=False) if batch_size < N else slice(None)
+        idx = rng.choice(N, size=batch_size, replace=False) if batch_size < N else None
         try:
-            _, grad = run.objective(theta, run.X[idx], run.y[idx])
+            _, grad = run.objective(theta, idx)
         except _NonFinite as failure:
             run.fail(failure.report, theta)
             return
@@ -248,10 +353,10 @@ def _adam(run, steps, schedule, lr, batch_size, rng, beta1=0.9, beta2=0.999, eps
         m_hat, v_hat = m / (1 - beta1 ** (step + 1)), v / (1 - beta2 ** (step + 1))
         new = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
         if not np.all(np.isfinite(new)):
-            report = run._report(new, new, run.X[idx], run.y[idx])  # groups whose update is non-finite
+            report = run._report(new, new, idx)  # groups whose update is non-finite
             run.fail(report, theta)
             return
         theta = new
         model.set_flat(theta)
-        run.record(theta, run.last_parts)
+        run.record(theta, run.last_metrics)
     run.message = f"completed {steps} Adam steps"

@@ -79,3 +79,54 @@ def test_prune_edges_inputs_and_single_nodes_match_masked_models():
     assert np.abs(one.predict(Z) - mask_nodes(model, {1: [2]}).predict(Z)).max() <= 1e-12
     with pytest.raises(ValueError, match="hidden layers"):
         model.prune_node(2, 0)
+
+
+def _attribution_by_hand(model, X):
+    """pykan 0.2.8's attribution scores written out with loops (one output query at a time)."""
+    xs = model.layer_inputs(X)
+    L = len(model.layers)
+    per_query = []
+    for q in range(model.width[-1]):
+        score = np.zeros(model.width[-1])
+        score[q] = 1.0
+        nodes = [score]
+        for l in range(L - 1, -1, -1):
+            phi = model.layers[l].edge_functions(xs[l])
+            new = np.zeros(model.width[l])
+            for i in range(model.width[l]):
+                for j in range(model.width[l + 1]):
+                    node_std = np.std(phi[:, :, j].sum(axis=1), ddof=1)
+                    new[i] += np.std(phi[:, i, j], ddof=1) * score[j] / (node_std + 1e-4)
+            score = new
+            nodes.insert(0, score)
+        per_query.append(nodes)
+    return [np.mean([nodes[l] for nodes in per_query], axis=0) for l in range(L + 1)]
+
+
+def test_attribution_scores_match_a_hand_computation():
+    from minikan.prune import attribution_scores
+
+    rng = np.random.default_rng(3)
+    model = KAN([3, 4, 2], grid=5, seed=4)
+    X = rng.uniform(-1, 1, size=(30, 3))
+    nodes, edges = attribution_scores(model, X)
+    hand = _attribution_by_hand(model, X)
+    assert [n.shape for n in nodes] == [(3,), (4,), (2,)]
+    assert [e.shape for e in edges] == [(3, 4), (4, 2)]
+    for ours, ref in zip(nodes, hand):
+        np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(nodes[-1], [0.5, 0.5])  # each output scores 1 for its own query
+
+
+@pytest.mark.parametrize("metric", ["pykan", "pykan-0.0"])
+def test_prune_metrics_remove_a_dead_node_and_keep_live_ones(metric):
+    rng = np.random.default_rng(8)
+    model = KAN([2, 3, 1], grid=5, seed=5)
+    model.layers[0].mask[:, 1] = 0.0  # hidden node 1 receives nothing
+    X = rng.uniform(-1, 1, size=(50, 2))
+    pruned = model.prune(X, threshold=1e-2, metric=metric)
+    assert pruned.width == [2, 2, 1]
+    reference = mask_nodes(model, {1: [1]})  # the dead node's constant output goes with it
+    np.testing.assert_allclose(pruned.predict(X), reference.predict(X), rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="metric"):
+        model.prune(X, metric="l2")

@@ -108,8 +108,34 @@ def test_pykan_metric_matches_a_hand_computation():
     assert abs(ours - hand) <= 1e-12 * max(1.0, abs(hand)), (ours, hand)
 
 
+def _pykan00_metric_by_hand(model, X, mu1, mu2):
+    """The paper-era code's penalty written out with loops over edges."""
+    total, x = 0.0, X
+    for layer in model.layers:
+        phi = layer.edge_functions(x)
+        k = layer.k
+        v = np.zeros(phi.shape[1:])
+        for i in range(phi.shape[1]):
+            width = layer.grid[i, -k - 1] - layer.grid[i, k]
+            for j in range(phi.shape[2]):
+                v[i, j] = np.mean(np.abs(phi[:, i, j])) / (width + 1e-4)
+        p = v / v.sum()
+        total += mu1 * v.sum() - mu2 * sum(pij * np.log2(pij + 1e-4) for pij in p.ravel())
+        x = layer.forward(x)[0]
+    return total
+
+
+def test_pykan00_metric_matches_a_hand_computation():
+    rng = np.random.default_rng(7)
+    model = KAN([2, 3, 2], grid=4, seed=3, grid_range=(-2.0, 1.0))
+    X = rng.uniform(-2, 1, size=(11, 2))
+    ours = model.regularization(X, mu1=0.7, mu2=10.0, metric="pykan-0.0")
+    hand = _pykan00_metric_by_hand(model, X, 0.7, 10.0)
+    assert abs(ours - hand) <= 1e-12 * max(1.0, abs(hand)), (ours, hand)
+
+
 @pytest.mark.parametrize("metric, lamb_coef, lamb_coefdiff", [("pykan", 0.0, 0.0), ("pykan", 0.3, 0.2),
-                                                              ("paper", 0.5, 0.0)])
+                                                              ("paper", 0.5, 0.0), ("pykan-0.0", 0.0, 0.1)])
 def test_pykan_metric_and_coefficient_penalty_gradients(metric, lamb_coef, lamb_coefdiff):
     rng = np.random.default_rng(6)
     model = KAN([2, 3, 2], grid=5, k=3, seed=2, bias=True)
