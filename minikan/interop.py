@@ -1,0 +1,426 @@
+"""Parameter exchange with pykan 0.2.8 and efficient-kan (NumPy arrays in, NumPy arrays out).
+
+All three implementations compute the same edge function (paper Eq. 2.10–2.12)
+
+.. math::
+    \\phi_{ij}(x) = m_{ij} \\left( w_{b,ij}\\, b(x) + w_{s,ij} \\sum_m c_{ijm} B_m(x) \\right),
+    \\qquad y_j = \\sum_i \\phi_{ij}(x_i) \\quad (Eq. 2.5)
+
+and store the same numbers in different layouts. The functions here only move arrays between
+those layouts and check their names and shapes; they never import torch. A torch user converts a
+state dict with ``{k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}`` and back
+with ``{k: torch.tensor(v) for k, v in state.items()}``.
+
+Per layer ``l`` (minikan name and shape: pykan 0.2.8 key; efficient-kan key):
+
+* ``grid (in, G+2k+1)``: ``act_fun.l.grid``, same shape; ``layers.l.grid``, same shape.
+* ``coef (in, out, G+k)``: ``act_fun.l.coef``, same shape; ``layers.l.spline_weight (out, in, G+k)``.
+* ``w_b (in, out)``: ``act_fun.l.scale_base``, same shape; ``layers.l.base_weight (out, in)``.
+* ``w_s (in, out)``: ``act_fun.l.scale_sp``, same shape; ``layers.l.spline_scaler (out, in)``.
+* ``mask (in, out)``: ``act_fun.l.mask``, same shape; none (multiplied into the weights on export).
+* ``bias (out,)``: ``node_scale_l * subnode_bias_l + node_bias_l``; none.
+* ``sym_mask (in, out)``, ``affine (in, out, 4)``: ``symbolic_fun.l.mask (out, in)``,
+  ``symbolic_fun.l.affine (out, in, 4)``; none.
+
+``docs/interop.md`` lists what each library computes differently.
+"""
+import re
+
+import numpy as np
+
+from ._checks import as_float
+from .layer import BASE_FUNCTIONS, KANLayer
+from .model import KAN
+from .spline import check_G_k
+from .symbolic import LIBRARY, SymbolicFunction, get_function
+
+# pykan 0.2.8's SYMBOLIC_LIB names (kan/utils.py); a symbolic edge exported to pykan must use one
+PYKAN_LIBRARY = ("x", "x^2", "x^3", "x^4", "x^5", "1/x", "1/x^2", "1/x^3", "1/x^4", "1/x^5", "sqrt",
+                 "x^0.5", "x^1.5", "1/sqrt(x)", "1/x^0.5", "exp", "log", "abs", "sin", "cos", "tan",
+                 "tanh", "sgn", "arcsin", "arccos", "arctan", "arctanh", "0", "gaussian")
+
+# pykan constructor arguments and checkpoint entries that do not affect the computed function
+_PYKAN_IGNORED = {"mult_arity", "grid_range", "noise_scale", "scale_base_mu", "scale_base_sigma", "seed",
+                  "save_act", "sparse_init", "auto_save", "first_init", "ckpt_path", "state_id", "round",
+                  "device"}
+_PYKAN_USED = {"width", "grid", "k", "base_fun", "base_fun_name", "symbolic_funs", "symbolic_enabled",
+               "sp_trainable", "sb_trainable", "affine_trainable", "grid_eps"}
+_FUNS_KEY = re.compile(r"symbolic\.funs_name\.(\d+)$")
+
+
+# ---------------------------------------------------------------------------------- checks
+def _array(state, key, shape, what):
+    """``state[key]`` as a float64 array of the expected ``shape`` (None entries match any size)."""
+    if key not in state:
+        raise ValueError(f"{what} has no entry {key!r}")
+    arr = np.asarray(state[key])
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{what}[{key!r}] must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
+        expected = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+        raise ValueError(f"{what}[{key!r}] must have shape {expected}, got {arr.shape}")
+    arr = arr.astype(np.float64)  # a copy: the model never shares memory with the caller's dict
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what}[{key!r}] contains NaN or inf")
+    return arr
+
+
+def _check_keys(state, expected, what):
+    if not hasattr(state, "keys"):
+        raise TypeError(f"{what} must be a dict of arrays, got {type(state).__name__}")
+    missing = [k for k in expected if k not in state]
+    extra = sorted(str(k) for k in state if k not in expected)
+    if missing or extra:
+        raise ValueError(f"{what} does not match the model: missing keys {missing}, unexpected keys {extra}")
+
+
+def _per_layer(value, name, n_layers):
+    """An int, or a list of one int per layer, as a list of ints."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value] * n_layers
+    if len(values) != n_layers or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in values):
+        raise ValueError(f"config[{name!r}] must be an int or a list of {n_layers} ints, got {value!r}")
+    return [int(v) for v in values]
+
+
+def _pykan_width(width):
+    """pykan's width (ints or [n_sum, n_mult] pairs) as a list of ints."""
+    if isinstance(width, (str, bytes)) or not isinstance(width, (list, tuple)) or len(width) < 2:
+        raise ValueError(f"config['width'] must be a list like [2, 5, 1] or [[2, 0], [5, 0], [1, 0]], got {width!r}")
+    out = []
+    for pos, w in enumerate(width):
+        if isinstance(w, (list, tuple)):
+            if len(w) != 2 or w[1] != 0:
+                raise ValueError(f"config['width'][{pos}] = {list(w)} has multiplication nodes, which minikan "
+                                 f"does not have (only [n, 0] entries can be converted)")
+            w = w[0]
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1:
+            raise ValueError(f"config['width'][{pos}] must be a positive int, got {w!r}")
+        out.append(int(w))
+    return out
+
+
+def _base_name(name, what):
+    if name not in BASE_FUNCTIONS:
+        raise ValueError(f"{what} must be one of {sorted(BASE_FUNCTIONS)} (a custom torch function cannot be "
+                         f"converted), got {name!r}")
+    return name
+
+
+def _pykan_config(config):
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict, got {type(config).__name__}")
+    unknown = sorted(str(k) for k in config if k not in _PYKAN_USED | _PYKAN_IGNORED and not _FUNS_KEY.match(str(k)))
+    if unknown:
+        raise ValueError(f"config has unknown keys {unknown}; expected some of {sorted(_PYKAN_USED)}")
+    for key in ("width", "grid", "k"):
+        if key not in config:
+            raise ValueError(f"config needs {key!r} (as passed to pykan's MultKAN)")
+    names = {config[k] for k in ("base_fun", "base_fun_name") if k in config}
+    if len(names) != 1:
+        raise ValueError("config needs exactly one base function name, as 'base_fun' or 'base_fun_name' "
+                         f"(the two must agree), got {sorted(map(repr, names))}")
+    width = _pykan_width(config["width"])
+    n_layers = len(width) - 1
+    funs = config.get("symbolic_funs")
+    if funs is None and any(_FUNS_KEY.match(str(k)) for k in config):  # pykan's checkpoint spelling
+        funs = [config.get(f"symbolic.funs_name.{l}") for l in range(n_layers)]
+    if funs is not None and (not isinstance(funs, (list, tuple)) or len(funs) != n_layers):
+        raise ValueError(f"config['symbolic_funs'] must be a list of {n_layers} layers of names, got {funs!r}")
+    return dict(width=width, G=_per_layer(config["grid"], "grid", n_layers), k=_per_layer(config["k"], "k", n_layers),
+                base=_base_name(names.pop(), "config['base_fun']"), funs=funs,
+                symbolic=bool(config.get("symbolic_enabled", True)),
+                grid_eps=as_float(config.get("grid_eps", 0.02), "config['grid_eps']", 0.0, 1.0),
+                trainable={"w_b": bool(config.get("sb_trainable", True)), "w_s": bool(config.get("sp_trainable", True)),
+                           "bias": bool(config.get("affine_trainable", False))})
+
+
+def _symbolic_names(funs, l, n_in, n_out, sym_mask):
+    """Names of layer ``l``'s symbolic functions as an (n_in, n_out) object array (pykan's are [out][in])."""
+    names = np.full((n_in, n_out), "0", dtype=object)
+    if funs is None or funs[l] is None:
+        if sym_mask.any():
+            raise ValueError(f"layer {l} has symbolic edges (symbolic_fun.{l}.mask is on at (i, j) = "
+                             f"{[tuple(map(int, e)) for e in np.argwhere(sym_mask)]}) but config gives no function "
+                             f"names: pass config['symbolic_funs'][{l}] = model.symbolic_fun[{l}].funs_name")
+        return names
+    rows = funs[l]
+    if len(rows) != n_out or any(len(row) != n_in for row in rows):
+        raise ValueError(f"symbolic function names of layer {l} must be a list of {n_out} lists of {n_in} names "
+                         "(pykan's funs_name, indexed [out][in])")
+    for j, row in enumerate(rows):
+        for i, name in enumerate(row):
+            known = isinstance(name, str) and (name in LIBRARY or _resolves(name))
+            if sym_mask[i, j] and not known:
+                raise ValueError(f"symbolic edge (l, i, j) = ({l}, {i}, {j}) uses {name!r}, which minikan's "
+                                 f"function library does not define")
+            names[i, j] = name if known else "0"  # an unknown name on an inactive edge is never evaluated
+    return names
+
+
+def _resolves(name):
+    try:
+        get_function(name)
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------- pykan
+def pykan_keys(n_layers):
+    """Every key of a pykan 0.2.8 ``MultKAN`` state dict with ``n_layers`` layers, in pykan's order."""
+    keys = [f"{p}_{l}" for l in range(n_layers) for p in ("node_bias", "node_scale", "subnode_bias", "subnode_scale")]
+    keys += [f"act_fun.{l}.{p}" for l in range(n_layers) for p in ("grid", "coef", "mask", "scale_base", "scale_sp")]
+    keys += [f"symbolic_fun.{l}.{p}" for l in range(n_layers) for p in ("mask", "affine")]
+    return keys
+
+
+def from_pykan(state, config, *, fold_scales=False, basis="local"):
+    """A minikan :class:`~minikan.KAN` with the parameters of a pykan 0.2.8 ``MultKAN``.
+
+    Parameters
+    ----------
+    state : dict of str -> ndarray
+        ``model.state_dict()`` with every tensor converted to NumPy; all keys of
+        :func:`pykan_keys` are required, no others are accepted. Per layer ``l``:
+        ``act_fun.l.grid (n_in, G+2k+1)``, ``act_fun.l.coef (n_in, n_out, G+k)``,
+        ``act_fun.l.scale_base``, ``.scale_sp``, ``.mask (n_in, n_out)``;
+        ``node_bias_l``, ``node_scale_l``, ``subnode_bias_l``, ``subnode_scale_l (n_out,)``;
+        ``symbolic_fun.l.mask (n_out, n_in)``, ``symbolic_fun.l.affine (n_out, n_in, 4)``.
+    config : dict
+        Required: ``width`` (``[2, 5, 1]`` or pykan's ``[[2, 0], [5, 0], [1, 0]]``), ``grid`` and
+        ``k`` (int or one per layer; checked against the array shapes), and the base function name
+        as ``base_fun`` or ``base_fun_name`` (``"silu"``, ``"identity"``, ``"zero"``).
+        Optional: ``symbolic_funs`` (per layer, pykan's ``symbolic_fun[l].funs_name``, indexed
+        ``[out][in]``; needed when a symbolic mask is on; pykan's checkpoint keys
+        ``symbolic.funs_name.{l}`` are read too), ``symbolic_enabled`` (default True; False drops
+        the symbolic branch, as pykan's forward does), ``sb_trainable``, ``sp_trainable``
+        (default True), ``affine_trainable`` (default False) and ``grid_eps`` (default 0.02).
+        The other entries of pykan's checkpoint ``*_config.yml`` are accepted and ignored, so
+        ``yaml.safe_load`` of that file can be passed as is.
+    fold_scales : bool
+        minikan has no node scale. When a ``node_scale`` or ``subnode_scale`` differs from 1,
+        False raises ``ValueError``; True multiplies it into ``w_b``, ``w_s`` and the symbolic
+        ``(c, d)`` of the node's incoming edges, which gives the same forward pass (up to
+        rounding) but not the same pykan-metric penalty (pykan reads the unscaled activations).
+    basis : {"local", "dense"}
+        Spline evaluation of the new layers.
+
+    Returns
+    -------
+    KAN
+        ``bias`` is ``node_scale * subnode_bias + node_bias`` (a layer gets one when it is non-zero
+        or when ``affine_trainable``); trainable flags follow ``sb_trainable``, ``sp_trainable``
+        and ``affine_trainable``; grid updates use ``grid_eps`` with margin 0, pykan 0.2.8's rule.
+    """
+    cfg = _pykan_config(config)
+    width, n_layers = cfg["width"], len(cfg["width"]) - 1
+    _check_keys(state, pykan_keys(n_layers), "pykan state")
+    layers = []
+    for l in range(n_layers):
+        n_in, n_out, G, k = width[l], width[l + 1], cfg["G"][l], cfg["k"][l]
+        coef = _array(state, f"act_fun.{l}.coef", (n_in, n_out, None), "pykan state")
+        if coef.shape[2] != G + k:
+            raise ValueError(f"act_fun.{l}.coef has {coef.shape[2]} basis functions, but grid={G}, k={k} in config "
+                             f"means G+k = {G + k}")
+        grid = _array(state, f"act_fun.{l}.grid", (n_in, G + 2 * k + 1), "pykan state")
+        w_b, w_s, mask = (_array(state, f"act_fun.{l}.{p}", (n_in, n_out), "pykan state")
+                          for p in ("scale_base", "scale_sp", "mask"))
+        nb, ns, sb, ss = (_array(state, f"{p}_{l}", (n_out,), "pykan state")
+                          for p in ("node_bias", "node_scale", "subnode_bias", "subnode_scale"))
+        sym_mask = _array(state, f"symbolic_fun.{l}.mask", (n_out, n_in), "pykan state").T
+        affine = _array(state, f"symbolic_fun.{l}.affine", (n_out, n_in, 4), "pykan state").transpose(1, 0, 2)
+        if not cfg["symbolic"]:
+            sym_mask = np.zeros_like(sym_mask)
+        names = _symbolic_names(cfg["funs"], l, n_in, n_out, sym_mask)
+        # pykan: y -> node_scale * (subnode_scale * y + subnode_bias) + node_bias
+        scale = ns * ss
+        if np.any(scale != 1.0):
+            if not fold_scales:
+                raise ValueError(f"layer {l}: node_scale_{l} * subnode_scale_{l} differs from 1 at nodes "
+                                 f"{np.flatnonzero(scale != 1.0).tolist()}; minikan has no node scale. Pass "
+                                 "fold_scales=True to multiply it into w_b, w_s and the symbolic (c, d) of the "
+                                 "incoming edges (same forward pass, different pykan-metric penalty)")
+            w_b, w_s = w_b * scale, w_s * scale
+            affine[..., 2:] *= scale[None, :, None]
+        bias = ns * sb + nb
+        keep_bias = cfg["trainable"]["bias"] or np.any(bias != 0.0)
+        layers.append(KANLayer(grid, coef, w_b, w_s, mask, bias if keep_bias else None, k=k, base=cfg["base"],
+                               basis=basis, sym_mask=sym_mask, affine=affine, sym_funs=names))
+    return KAN.from_layers(layers, grid_eps=cfg["grid_eps"], grid_margin=0.0, trainable=cfg["trainable"])
+
+
+def _single(values):
+    """One value when all layers agree, else the per-layer list (pykan accepts both)."""
+    return values[0] if len(set(values)) == 1 else list(values)
+
+
+def _pykan_name(fun, l, i, j):
+    """The pykan library name of a minikan symbolic function (a name or a SymbolicFunction)."""
+    name = fun.name if isinstance(fun, SymbolicFunction) else fun
+    if isinstance(fun, SymbolicFunction) and LIBRARY.get(name) is not fun:
+        raise ValueError(f"symbolic edge (l, i, j) = ({l}, {i}, {j}) uses a user-defined function {name!r}, "
+                         "which pykan cannot load by name")
+    if name not in PYKAN_LIBRARY:
+        raise ValueError(f"symbolic edge (l, i, j) = ({l}, {i}, {j}) uses {name!r}, which is not in pykan "
+                         f"0.2.8's library {list(PYKAN_LIBRARY)}")
+    return name
+
+
+def _check_model(model):
+    if not isinstance(model, KAN):
+        raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
+
+
+def to_pykan(model):
+    """The parameters of ``model`` in pykan 0.2.8's layout, and the arguments to build that model.
+
+    Returns
+    -------
+    state : dict of str -> ndarray
+        Every key of :func:`pykan_keys`, float64, C-contiguous copies. ``node_bias_l`` holds the
+        bias (zeros without one); ``node_scale_l``, ``subnode_scale_l`` are ones and
+        ``subnode_bias_l`` zeros, pykan's defaults. Symbolic masks and affine parameters are
+        transposed to pykan's ``[out, in]`` order.
+    config : dict
+        ``width``, ``grid``, ``k`` (an int, or a list when the layers differ), ``base_fun``,
+        ``grid_eps``, ``sb_trainable``, ``sp_trainable``, ``affine_trainable`` — all keyword
+        arguments of ``MultKAN`` — and ``symbolic_funs``, pykan's ``funs_name`` per layer
+        (``[out][in]``). Build the pykan model with ``MultKAN(**kwargs, auto_save=False)`` where
+        ``kwargs`` is ``config`` without ``symbolic_funs``, set the symbolic functions by name
+        (see ``docs/interop.md``), then ``load_state_dict``.
+    """
+    _check_model(model)
+    bases = {layer.base for layer in model.layers}
+    if len(bases) != 1:
+        raise ValueError(f"pykan uses one base function for all layers; this model has {sorted(bases)}")
+    state, funs = {}, []
+    n_layers = len(model.layers)
+    for l, layer in enumerate(model.layers):
+        bias = np.zeros(layer.n_out) if layer.bias is None else layer.bias
+        state.update({f"node_bias_{l}": bias, f"node_scale_{l}": np.ones(layer.n_out),
+                      f"subnode_bias_{l}": np.zeros(layer.n_out), f"subnode_scale_{l}": np.ones(layer.n_out)})
+        names = [["0"] * layer.n_in for _ in range(layer.n_out)]
+        for i, j in zip(*np.nonzero(layer.sym_mask)):
+            names[j][i] = _pykan_name(layer.sym_funs[i, j], l, i, j)
+        funs.append(names)
+    for l, layer in enumerate(model.layers):
+        state.update({f"act_fun.{l}.grid": layer.grid, f"act_fun.{l}.coef": layer.coef, f"act_fun.{l}.mask": layer.mask,
+                      f"act_fun.{l}.scale_base": layer.w_b, f"act_fun.{l}.scale_sp": layer.w_s})
+    for l, layer in enumerate(model.layers):
+        state[f"symbolic_fun.{l}.mask"] = layer.sym_mask.T
+        state[f"symbolic_fun.{l}.affine"] = layer.affine.transpose(1, 0, 2)
+    state = {key: np.array(state[key], dtype=np.float64, order="C") for key in pykan_keys(n_layers)}
+    has_bias = any(layer.bias is not None for layer in model.layers)
+    config = dict(width=model.width, grid=_single([layer.G for layer in model.layers]),
+                  k=_single([layer.k for layer in model.layers]), base_fun=bases.pop(),
+                  grid_eps=model.grid_eps, sb_trainable=model.trainable["w_b"], sp_trainable=model.trainable["w_s"],
+                  affine_trainable=bool(has_bias and model.trainable["bias"]), symbolic_funs=funs)
+    return state, config
+
+
+# ---------------------------------------------------------------------------------- efficient-kan
+_EFFKAN_KEY = re.compile(r"(?:layers\.(\d+)\.)?(base_weight|spline_weight|spline_scaler|grid)$")
+
+
+def from_efficient_kan(state, grid_size, spline_order, *, base_activation="silu", grid_eps=0.02, grid_margin=0.01,
+                       basis="local"):
+    """A minikan :class:`~minikan.KAN` with the parameters of an efficient-kan ``KAN`` (or one ``KANLinear``).
+
+    Parameters
+    ----------
+    state : dict of str -> ndarray
+        ``state_dict()`` converted to NumPy. Per layer ``l``: ``layers.l.base_weight (out, in)``,
+        ``layers.l.spline_weight (out, in, G+k)``, ``layers.l.grid (in, G+2k+1)`` and, when the
+        layer was built with ``enable_standalone_scale_spline=True`` (the default),
+        ``layers.l.spline_scaler (out, in)``; without it ``w_s = 1``. A single ``KANLinear``'s
+        keys carry no ``layers.l.`` prefix.
+    grid_size, spline_order : int
+        efficient-kan's ``grid_size`` (G) and ``spline_order`` (the degree k; cubic = 3).
+    base_activation : {"silu", "identity", "zero"}
+        Name of the base activation (``torch.nn.SiLU`` is efficient-kan's default).
+    grid_eps, grid_margin : float
+        Used by later :meth:`KAN.update_grid` calls (efficient-kan's defaults; its knot rule
+        differs in detail, see ``docs/interop.md``).
+
+    Returns
+    -------
+    KAN
+        ``w_b = base_weight.T``, ``coef = spline_weight`` with the first two axes swapped,
+        ``w_s = spline_scaler.T``, all masks 1, no bias.
+    """
+    if not hasattr(state, "keys"):
+        raise TypeError(f"efficient-kan state must be a dict of arrays, got {type(state).__name__}")
+    G, k = check_G_k(grid_size, spline_order)
+    base = _base_name(base_activation, "base_activation")
+    matches = {key: _EFFKAN_KEY.match(key) if isinstance(key, str) else None for key in state}
+    bad = sorted(str(key) for key, m in matches.items() if m is None)
+    if bad:
+        raise ValueError(f"efficient-kan state has unexpected keys {bad}; expected layers.<l>.base_weight, "
+                         "layers.<l>.spline_weight, layers.<l>.grid and optionally layers.<l>.spline_scaler")
+    ids = sorted({m.group(1) for m in matches.values()}, key=lambda i: -1 if i is None else int(i))
+    if None in ids and len(ids) > 1:
+        raise ValueError("efficient-kan state mixes KAN keys (layers.<l>.*) with bare KANLinear keys")
+    if None not in ids and [int(i) for i in ids] != list(range(len(ids))):
+        raise ValueError(f"efficient-kan layers must be numbered 0..L-1, got {[int(i) for i in ids]}")
+    layers = []
+    for l, i in enumerate(ids):
+        p = "" if i is None else f"layers.{i}."
+        missing = [p + name for name in ("base_weight", "spline_weight", "grid") if p + name not in state]
+        if missing:
+            raise ValueError(f"efficient-kan state has no entries {missing}")
+        base_weight = _array(state, p + "base_weight", (None, None), "efficient-kan state")
+        n_out, n_in = base_weight.shape
+        if layers and layers[-1].n_out != n_in:
+            raise ValueError(f"efficient-kan layer {l} has {n_in} inputs but layer {l - 1} has "
+                             f"{layers[-1].n_out} outputs")
+        spline_weight = _array(state, p + "spline_weight", (n_out, n_in, G + k), "efficient-kan state")
+        grid = _array(state, p + "grid", (n_in, G + 2 * k + 1), "efficient-kan state")
+        scaler = (_array(state, p + "spline_scaler", (n_out, n_in), "efficient-kan state")
+                  if p + "spline_scaler" in state else np.ones((n_out, n_in)))
+        layers.append(KANLayer(grid, spline_weight.transpose(1, 0, 2), base_weight.T, scaler.T, k=k, base=base,
+                               basis=basis))
+    return KAN.from_layers(layers, grid_eps=grid_eps, grid_margin=grid_margin)
+
+
+def to_efficient_kan(model, *, standalone_scale_spline=True):
+    """The parameters of ``model`` in efficient-kan's layout.
+
+    The mask is multiplied into ``base_weight`` and into ``spline_scaler`` (or, with
+    ``standalone_scale_spline=False``, ``w_s`` and the mask into ``spline_weight``), which gives
+    the same forward pass; efficient-kan has no mask, bias or symbolic branch, so a model with a
+    non-zero bias or a symbolic edge raises ``ValueError``.
+
+    Returns
+    -------
+    state : dict of str -> ndarray
+        ``layers.l.base_weight (out, in)``, ``layers.l.spline_weight (out, in, G+k)``,
+        ``layers.l.spline_scaler (out, in)`` (only with ``standalone_scale_spline``),
+        ``layers.l.grid (in, G+2k+1)``.
+    config : dict
+        ``layers_hidden``, ``grid_size``, ``spline_order``, ``grid_eps`` (keyword arguments of
+        efficient-kan's ``KAN``), ``base_activation`` (a name: ``"silu"`` is ``torch.nn.SiLU``,
+        ``"identity"`` is ``torch.nn.Identity``) and ``enable_standalone_scale_spline``.
+    """
+    _check_model(model)
+    Gs, ks = {layer.G for layer in model.layers}, {layer.k for layer in model.layers}
+    bases = {layer.base for layer in model.layers}
+    if len(Gs) != 1 or len(ks) != 1 or len(bases) != 1:
+        raise ValueError("efficient-kan uses one grid_size, spline_order and base_activation for all layers; "
+                         f"this model has G {sorted(Gs)}, k {sorted(ks)}, base {sorted(bases)}")
+    state = {}
+    for l, layer in enumerate(model.layers):
+        if layer.sym_mask.any():
+            raise ValueError(f"layer {l} has symbolic edges, which efficient-kan cannot represent")
+        if layer.bias is not None and np.any(layer.bias != 0.0):
+            raise ValueError(f"layer {l} has a non-zero bias, which efficient-kan cannot represent")
+        w_s = layer.mask * layer.w_s
+        coef = layer.coef if standalone_scale_spline else layer.coef * w_s[:, :, None]
+        state[f"layers.{l}.base_weight"] = (layer.mask * layer.w_b).T
+        state[f"layers.{l}.spline_weight"] = coef.transpose(1, 0, 2)
+        if standalone_scale_spline:
+            state[f"layers.{l}.spline_scaler"] = w_s.T
+        state[f"layers.{l}.grid"] = layer.grid
+    state = {key: np.array(v, dtype=np.float64, order="C") for key, v in state.items()}
+    config = dict(layers_hidden=model.width, grid_size=Gs.pop(), spline_order=ks.pop(), grid_eps=model.grid_eps,
+                  base_activation=bases.pop(), enable_standalone_scale_spline=bool(standalone_scale_spline))
+    return state, config
