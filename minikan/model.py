@@ -347,27 +347,30 @@ class KAN:
         return remove_edge(self, l, i, j)
 
     # ------------------------------------------------------------------ symbolic snapping
-    def fix_symbolic(self, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10)):
+    def fix_symbolic(self, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10),
+                     normalize=True):
         """Snap edge ``(l, i, j)`` to ``fun`` (in place); fitted on ``X`` when given, returns r²
         (see :func:`minikan.snapping.fix_symbolic`)."""
         from .snapping import fix_symbolic
-        return fix_symbolic(self, l, i, j, fun, X, lib, a_range, b_range)
+        return fix_symbolic(self, l, i, j, fun, X, lib, a_range, b_range, normalize)
 
     def unfix_symbolic(self, l, i, j):
         """Return edge ``(l, i, j)`` to its spline."""
         from .snapping import unfix_symbolic
         unfix_symbolic(self, l, i, j)
 
-    def suggest_symbolic(self, l, i, j, X, topk=5, lib=None, weight_simple=0.0):
+    def suggest_symbolic(self, l, i, j, X, topk=5, lib=None, weight_simple=0.0, a_range=(-10, 10),
+                         b_range=(-10, 10), normalize=True):
         """Best library functions for edge ``(l, i, j)`` on ``X``, ranked by r² (see
         :func:`minikan.snapping.suggest_symbolic`)."""
         from .snapping import suggest_symbolic
-        return suggest_symbolic(self, l, i, j, X, topk, lib, weight_simple)
+        return suggest_symbolic(self, l, i, j, X, topk, lib, weight_simple, a_range, b_range, normalize)
 
-    def auto_symbolic(self, X, lib=None, weight_simple=0.0, r2_threshold=0.0):
+    def auto_symbolic(self, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_range=(-10, 10),
+                      b_range=(-10, 10), normalize=True):
         """Snap every numeric edge to its best function (in place); returns what was fixed."""
         from .snapping import auto_symbolic
-        return auto_symbolic(self, X, lib, weight_simple, r2_threshold)
+        return auto_symbolic(self, X, lib, weight_simple, r2_threshold, a_range, b_range, normalize)
 
     def symbolic_formula(self, variables=None, n_digits=None):
         """``(sympy expressions, NumPy callable, LaTeX strings)`` of a fully symbolic model."""

@@ -1,7 +1,8 @@
 """Symbolic snapping of a KAN's edges and the closed-form formula (paper Section 2.5.1–2.5.2).
 
 An edge ``(l, i, j)`` is *fixed* to a library function ``f`` by fitting ``c f(a x + b) + d`` to
-its current activation on the layer inputs produced by ``X`` (:func:`minikan.symbolic.fit_affine`);
+its current activation on the layer inputs produced by ``X`` (:func:`minikan.symbolic.fit_affine`,
+by default on the inputs mapped onto [-1, 1], so the search ranges are relative to the data);
 its numeric branch is then switched off and the symbolic branch on. The affine parameters stay
 trainable, so ``fit`` can polish them afterwards. When every live edge is symbolic,
 :func:`symbolic_formula` composes the layers into one sympy expression per output.
@@ -28,11 +29,13 @@ def _edge_samples(model, X, l, i, j):
     return x[:, i], phi
 
 
-def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10)):
+def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10),
+                 normalize=True):
     """Snap edge ``(l, i, j)`` to ``fun`` (a library name or a ``SymbolicFunction``).
 
     With ``X`` (N, n_0) the affine parameters are fitted to the edge's activation on those samples
     and the fit's r² is returned; without it ``(a, b, c, d) = (1, 0, 1, 0)`` and None is returned.
+    ``normalize=False`` searches ``a_range``, ``b_range`` on the raw inputs, as pykan does.
     """
     layer, i, j = _edge(model, l, i, j)
     f = get_function(fun, lib)
@@ -40,7 +43,7 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
     affine = np.array([1.0, 0.0, 1.0, 0.0])
     if X is not None:
         x, y = _edge_samples(model, X, l, i, j)
-        affine, r2 = fit_affine(x, y, f, a_range=a_range, b_range=b_range)
+        affine, r2 = fit_affine(x, y, f, a_range=a_range, b_range=b_range, normalize=normalize)
     layer.affine[i, j] = affine
     layer.sym_funs[i, j] = f  # the function itself, so user libraries need no registry
     layer.sym_mask[i, j] = 1.0
@@ -56,7 +59,7 @@ def unfix_symbolic(model, l, i, j):
 
 
 def suggest_symbolic(model, l, i, j, X, topk=5, lib=None, weight_simple=0.0, a_range=(-10, 10),
-                     b_range=(-10, 10)):
+                     b_range=(-10, 10), normalize=True):
     """Rank library functions for edge ``(l, i, j)`` on samples ``X``; the model is unchanged.
 
     Returns ``[(name, (a, b, c, d), r2, complexity, score), ...]``, best first. ``weight_simple = 0``
@@ -65,11 +68,11 @@ def suggest_symbolic(model, l, i, j, X, topk=5, lib=None, weight_simple=0.0, a_r
     _edge(model, l, i, j)
     x, y = _edge_samples(model, X, l, i, j)
     return suggest(x, y, lib=lib, topk=topk, weight_simple=weight_simple, a_range=a_range,
-                   b_range=b_range)
+                   b_range=b_range, normalize=normalize)
 
 
 def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_range=(-10, 10),
-                  b_range=(-10, 10)):
+                  b_range=(-10, 10), normalize=True):
     """Fix every live numeric edge to its best-ranked function (if its r² reaches the threshold).
 
     Edges are snapped one at a time, in layer order, each fitted on the activations of the model
@@ -82,10 +85,11 @@ def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_ran
             if layer.sym_mask[i, j]:
                 continue
             best = suggest_symbolic(model, l, i, j, X, topk=1, lib=lib, weight_simple=weight_simple,
-                                    a_range=a_range, b_range=b_range)[0]
+                                    a_range=a_range, b_range=b_range, normalize=normalize)[0]
             name, _, r2 = best[0], best[1], best[2]
             if r2 >= r2_threshold:
-                fixed[(l, int(i), int(j))] = (name, fix_symbolic(model, l, i, j, name, X, lib, a_range, b_range))
+                fixed[(l, int(i), int(j))] = (name, fix_symbolic(model, l, i, j, name, X, lib, a_range,
+                                                                 b_range, normalize))
     return fixed
 
 

@@ -308,7 +308,7 @@ class _NoFiniteCell(ValueError):
 
 
 def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101, iterations=3, lib=None,
-               refine=False):
+               refine=False, normalize=False):
     """Fit ``y ~ c*f(a*x+b) + d`` (Section 2.5.1, "symbolic snapping"; Table 7 ``fix_symbolic``).
 
     Parameters
@@ -331,6 +331,13 @@ def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101,
         Not in the paper: polish (a, b) from the grid optimum by least squares (scipy
         ``least_squares``, (c, d) eliminated by OLS, within the ranges), kept if it lowers the
         residual. The grid alone can stop a cell off when the r2 ridge is tilted against the grid.
+    normalize : bool
+        Not in the paper or pykan: search on ``x`` mapped affinely onto [-1, 1] (``u = (x - m)/s``
+        with ``m, s`` the midpoint and half-width of its range), so that the ranges bound
+        ``c f(a' u + b') + d`` and are relative to the data; the result is converted back to
+        ``(a, b) = (a'/s, b' - a' m/s)``. Without it an edge whose inputs are small (a hidden node
+        of amplitude 0.05, say) needs ``|a|`` far beyond pykan's 10 to reach the curved part of
+        ``exp`` or ``sin``, and the search settles for a function that mimics it (a tanh tail).
 
     Returns
     -------
@@ -359,6 +366,10 @@ def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101,
     ([3.0, 0.5, 2.0, -1.0], True)
     """
     x, y = _as_samples(x, y)
+    x_raw, m, s = x, 0.0, 1.0
+    if normalize and np.ptp(x) > 0:
+        m, s = (x.max() + x.min()) / 2, (x.max() - x.min()) / 2
+        x = (x - m) / s
     fn = get_function(fun, lib)
     a_lo, a_hi = _as_range(a_range, "a_range")
     b_lo, b_hi = _as_range(b_range, "b_range")
@@ -389,6 +400,8 @@ def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101,
         a_best, b_best = _refine(fn.f, x, yc, a_best, b_best, _as_range(a_range, "a_range"),
                                  _as_range(b_range, "b_range"))
 
+    a_best, b_best = a_best / s, b_best - a_best * m / s  # back to the raw x (identity without normalize)
+    x = x_raw
     F = fn.f(a_best * x + b_best)
     Fc = F - F.mean()
     if const_y or Fc @ Fc <= x.size * (1e-12 * F.mean()) ** 2:
@@ -424,7 +437,8 @@ def _refine(f, x, y, a0, b0, a_range, b_range):
     return (sol.x[0], sol.x[1]) if sol.fun @ sol.fun < start @ start else (a0, b0)
 
 
-def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_range=(-10, 10), refine=False):
+def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_range=(-10, 10), refine=False,
+            normalize=False):
     """Rank library functions by how well ``c*f(a*x+b)+d`` fits (Table 7 ``suggest_symbolic``).
 
     Every function is fitted with :func:`fit_affine` and scored (lower is better) by
@@ -445,7 +459,7 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
         Default LIBRARY.
     topk : int
     weight_simple : float in [0, 1]
-    a_range, b_range, refine : passed to :func:`fit_affine`.
+    a_range, b_range, refine, normalize : passed to :func:`fit_affine`.
 
     Returns
     -------
@@ -465,7 +479,7 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
     for order, name in enumerate(table):
         fn = get_function(name, table)
         try:
-            params, r2 = fit_affine(x, y, fn, a_range, b_range, refine=refine)
+            params, r2 = fit_affine(x, y, fn, a_range, b_range, refine=refine, normalize=normalize)
         except _NoFiniteCell:
             continue  # no valid (a, b): not a candidate on these samples
         score = (1 - weight_simple) * np.log2(1 + 1e-5 - r2) + weight_simple * fn.complexity
