@@ -438,7 +438,7 @@ def _refine(f, x, y, a0, b0, a_range, b_range):
 
 
 def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_range=(-10, 10), refine=False,
-            normalize=False):
+            normalize=False, tie=1e-3):
     """Rank library functions by how well ``c*f(a*x+b)+d`` fits (Table 7 ``suggest_symbolic``).
 
     Every function is fitted with :func:`fit_affine` and scored (lower is better) by
@@ -446,11 +446,16 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
         score = (1 - weight_simple) * log2(1 + 1e-5 - r2) + weight_simple * complexity.
 
     ``weight_simple=0`` ranks by r2 alone, as the paper describes; pykan 0.2.8 defaults to 0.8. The
-    1e-5 caps the reward for r2 -> 1 at log2(1e-5) = -16.6. Scores within 1e-9 of each other are ties
-    (float64 r2 near 1 carries rounding of that order in the score; many functions reach r2 = 1 up to
-    rounding, e.g. cos(a x) with a -> 0 mimics x^2 and tanh(a x + b) with b << 0 mimics exp), broken by
-    lower complexity, then library order. Functions for which no (a, b) in the ranges gives finite
-    values on all samples are left out.
+    1e-5 caps the reward for r2 -> 1 at log2(1e-5) = -16.6.
+
+    Scores within ``tie`` of the best remaining score are ties, ordered by lower complexity, then
+    library order (the best remaining function opens a group, every function within ``tie`` of it
+    joins, and the next group starts after them). The default 1e-3 is a change of 0.07 % in
+    ``1e-5 + 1 - r2``, below what the grid search of :func:`fit_affine` resolves: ``sin`` and
+    ``cos`` fit the same curves but their best grid cells differ by that much, and many functions
+    reach r2 = 1 up to such amounts (cos(a x) with a -> 0 mimics x^2, tanh(a x + b) with b << 0
+    mimics exp). Functions for which no (a, b) in the ranges gives finite values on all samples are
+    left out.
 
     Parameters
     ----------
@@ -460,6 +465,8 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
     topk : int
     weight_simple : float in [0, 1]
     a_range, b_range, refine, normalize : passed to :func:`fit_affine`.
+    tie : float >= 0
+        Score difference treated as a tie (0: strict ranking by score).
 
     Returns
     -------
@@ -468,6 +475,7 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
     x, y = _as_samples(x, y)
     topk = as_int(topk, "topk", 1)
     weight_simple = as_float(weight_simple, "weight_simple", 0.0, 1.0)
+    tie = as_float(tie, "tie", 0.0)
     _as_range(a_range, "a_range"), _as_range(b_range, "b_range")  # fail here, not once per function
     if lib is None:
         table = LIBRARY
@@ -483,6 +491,11 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
         except _NoFiniteCell:
             continue  # no valid (a, b): not a candidate on these samples
         score = (1 - weight_simple) * np.log2(1 + 1e-5 - r2) + weight_simple * fn.complexity
-        rows.append((round(score, 9), fn.complexity, order, (fn.name, params, r2, fn.complexity, float(score))))
+        rows.append((float(score), fn.complexity, order, (fn.name, params, r2, fn.complexity, float(score))))
     rows.sort(key=lambda r: r[:3])
-    return [r[3] for r in rows[:topk]]
+    ranked = []
+    while rows:
+        group = [r for r in rows if r[0] <= rows[0][0] + tie]
+        ranked += sorted(group, key=lambda r: r[1:3])
+        rows = rows[len(group):]
+    return [r[3] for r in ranked[:topk]]
