@@ -4,7 +4,7 @@
 * ``TOY_FUNCTIONS`` / ``make_toy``: Sections 2.4, 3.1, 4.1
 * ``SPECIAL_FUNCTIONS`` / ``make_special``: Table 2, Section 3.2
 * ``FEYNMAN`` / ``make_feynman``: Table 3, Section 3.3
-* ``continual_peaks``: Figure 3.4, Section 3.4
+* ``continual_peaks``: Figure 3.4, Section 3.5
 * ``make_unsupervised_toy``: Figure 4.2, Section 4.2
 * ``load_knots``: Section 4.3 (the table is made by ``paper_figures/data/make_knots.py``)
 * ``anderson_samples`` / ``make_anderson``: Section 4.4 (Mosaic, GAAM, MAAM)
@@ -16,6 +16,7 @@ explicit ``seed`` where it samples, and writes no files.
 from .anderson import (AndersonSamples, anderson_samples, fractal_dimension, gaam_hamiltonian,
                        gaam_localized, maam_hamiltonian, maam_localized, make_anderson,
                        mosaic_hamiltonian, mosaic_localized)
+from .categorical import first_digit, make_first_digit, one_hot
 from .continual import continual_peaks, peak_centers, peaks
 from .feynman import FEYNMAN, FeynmanEquation, feynman_equation, make_feynman
 from .image import image_to_xy, load_image, psnr, synthetic_image
@@ -28,9 +29,10 @@ from .unsupervised import make_unsupervised_toy, permute_columns
 __all__ = [
     "AndersonSamples", "Dataset", "FEYNMAN", "FeynmanEquation", "KnotData", "SPECIAL_FUNCTIONS",
     "SpecialFunction", "TOY_FUNCTIONS", "ToyFunction", "anderson_samples", "continual_peaks",
-    "feynman_equation", "fractal_dimension", "gaam_hamiltonian", "gaam_localized", "image_to_xy",
-    "load_image", "load_knots", "maam_hamiltonian", "maam_localized", "make_anderson",
-    "make_dataset", "make_feynman", "make_special", "make_toy", "make_unsupervised_toy",
-    "mosaic_hamiltonian", "mosaic_localized", "peak_centers", "peaks", "permute_columns", "psnr",
-    "round_to_even", "signature_classes", "slope", "special_function", "synthetic_image",
+    "feynman_equation", "first_digit", "fractal_dimension", "gaam_hamiltonian", "gaam_localized",
+    "image_to_xy", "load_image", "load_knots", "maam_hamiltonian", "maam_localized",
+    "make_anderson", "make_dataset", "make_feynman", "make_first_digit", "make_special", "make_toy",
+    "make_unsupervised_toy", "mosaic_hamiltonian", "mosaic_localized", "one_hot", "peak_centers",
+    "peaks", "permute_columns", "psnr", "round_to_even", "signature_classes", "slope",
+    "special_function", "synthetic_image",
 ]

@@ -1,4 +1,4 @@
-"""Continual-learning data of Section 3.4 (Figure 3.4): five Gaussian peaks seen one at a time.
+"""Continual-learning data of Section 3.5 (Figure 3.4): five Gaussian peaks seen one at a time.
 
 The target is f(x) = sum_c exp(-300 (x - c)^2) on [-1, 1], with the five centres
 c in {-0.8, -0.4, 0, 0.4, 0.8}. The samples are deterministic: 100 evenly spaced points in a window
