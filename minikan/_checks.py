@@ -11,7 +11,11 @@ def as_matrix(a, name, n_cols=None, *, allow_empty=False):
     """
     if isinstance(a, (str, bytes)) or a is None:
         raise TypeError(f"{name} must be a numeric array of shape (N, {n_cols or 'n'}), got {type(a).__name__}")
-    arr = np.asarray(a)
+    try:
+        arr = np.asarray(a)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of shape (N, {n_cols or 'n'}); "
+                         "its rows have different lengths") from None
     if arr.dtype.kind not in "iuf":
         raise TypeError(
             f"{name} must hold real numbers (int or float), got dtype {arr.dtype}"
@@ -80,3 +84,34 @@ def check_width(width):
     if len(width) < 2:
         raise ValueError(f"width needs at least an input and an output size, got {width}")
     return width
+
+
+def as_bool(value, name):
+    """A flag: ``True`` or ``False`` (NumPy booleans too); anything else raises ``TypeError``
+    rather than being read by its truth value (the string ``"False"`` is true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def as_interval(value, name):
+    """A pair ``(a, b)`` of finite reals with ``a < b``, returned as two floats."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        raise TypeError(f"{name} must be a pair (a, b) of numbers, got {value!r}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be a pair (a, b), got {len(value)} values")
+    a, b = (as_float(v, name) for v in value)
+    if not a < b:
+        raise ValueError(f"{name} must have a < b, got ({a}, {b})")
+    return a, b
+
+
+def as_rng(seed, name="seed"):
+    """``numpy.random.default_rng(seed)`` for a non-negative int, a sequence of them, a Generator
+    (used as given) or None; other values raise with the argument's name."""
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a non-negative int or a numpy.random.Generator, got bool")
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{name} must be a non-negative int or a numpy.random.Generator, got {seed!r}") from None

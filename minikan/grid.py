@@ -9,6 +9,23 @@ import numpy as np
 from . import spline
 
 
+class NonFiniteSamples(ValueError):
+    """The samples give a layer NaN or inf inputs (an overflow of large values upstream): no grid
+    can be placed on them. ``fit`` turns it into a stopped run (see :mod:`minikan.train`)."""
+
+
+def _check_finite(x):
+    bad = np.flatnonzero(~np.all(np.isfinite(x), axis=1))
+    if bad.size:
+        raise NonFiniteSamples(f"X gives a layer non-finite inputs on samples {bad[:10].tolist()} (an "
+                               "overflow of large values); no grid can be placed on them")
+
+
+class OutOfGridWarning(UserWarning):
+    """Issued by ``fit`` when training samples lie outside a layer's grid range (see
+    :func:`outside_grid`); filter it with ``warnings.filterwarnings("ignore", category=...)``."""
+
+
 def grid_from_samples(x, G, k, grid_eps=0.02, margin=0.0):
     """Knots that follow the distribution of the samples (the paper's "update of spline grids").
 
@@ -50,18 +67,50 @@ def update_grid(layer, x, grid_eps=0.02, margin=0.0):
     the samples up to the least-squares residual.
 
     An input whose samples all coincide (zero spread) keeps its old knots: a grid cannot be
-    placed on a single point, and collapsing it would silently zero that spline.
+    placed on a single point, and collapsing it would silently zero that spline. So does an input
+    whose spread overflows float64 (samples near +-1e308), where no finite knots exist.
 
     Parameters
     ----------
     layer : KANLayer
     x : ndarray, shape (N, n_in)
         The layer's inputs on the samples.
+
+    Raises
+    ------
+    NonFiniteSamples
+        A ``ValueError``: some sample is NaN or inf (e.g. a hidden layer's input after an
+        overflow); no grid can be placed on it.
     """
-    new_grid = grid_from_samples(x, layer.G, layer.k, grid_eps, margin)
-    degenerate = np.ptp(x, axis=0) <= 0
+    _check_finite(x)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing spread is caught here
+        new_grid = grid_from_samples(x, layer.G, layer.k, grid_eps, margin)
+        degenerate = (np.ptp(x, axis=0) <= 0) | ~np.all(np.isfinite(new_grid), axis=1)
     new_grid[degenerate] = layer.grid[degenerate]
     return _refit(layer, x, new_grid)
+
+
+def outside_grid(x, grid, k):
+    """Which samples lie outside each input's grid range, the base interval ``[t_k, t_{G+k}]``.
+
+    Outside it the basis no longer sums to one, and beyond the ``k`` extra knots on each side
+    every basis function is 0, so an edge is only ``w_b b(x)`` there. A slack of ``1e-9`` of the
+    range absorbs the rounding of grids built from samples (their ends equal the extreme samples
+    only up to an ulp). NaN counts as outside.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, n_in)
+    grid : ndarray, shape (n_in, G+2k+1)
+    k : int
+
+    Returns
+    -------
+    ndarray of bool, shape (N, n_in)
+    """
+    lo, hi = grid[:, k], grid[:, grid.shape[1] - k - 1]
+    slack = 1e-9 * hi - 1e-9 * lo  # (the difference itself may overflow)
+    return ~((x >= lo - slack) & (x <= hi + slack))
 
 
 def refine(layer, x, G_new):
@@ -83,10 +132,12 @@ def refine(layer, x, G_new):
     ----------
     layer : KANLayer
     x : ndarray, shape (N, n_in)
-        Samples of the layer's inputs (the paper uses the training inputs).
+        Samples of the layer's inputs (the paper uses the training inputs); all finite, else
+        :class:`NonFiniteSamples` is raised.
     G_new : int
     """
     G_new, _ = spline.check_G_k(G_new, layer.k)
+    _check_finite(x)
     k = layer.k
     base = layer.grid[:, k : layer.grid.shape[1] - k]  # (n_in, G+1)
     u_old = np.arange(layer.G + 1) / layer.G

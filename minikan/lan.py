@@ -24,7 +24,7 @@ import numpy as np
 
 from . import grid as gridops
 from . import spline
-from ._checks import as_choice, as_float, as_int, as_matrix, check_width
+from ._checks import as_choice, as_float, as_int, as_interval, as_matrix, as_rng, check_width
 from .layer import KANLayer
 from .mlp import ACTIVATIONS, INITS, AffineStack, activation_derivatives, init_affine
 from .spline import check_G_k
@@ -86,9 +86,8 @@ class LAN(AffineStack):
         omega0 = as_float(omega0, "omega0", 0.0, low_open=True)
         as_choice(init, "init", INITS)
         noise_scale = as_float(noise_scale, "noise_scale", 0.0)
-        if len(grid_range) != 2:
-            raise ValueError(f"grid_range must be (a, b), got {grid_range!r}")
-        rng = np.random.default_rng(seed)
+        grid_range = as_interval(grid_range, "grid_range")
+        rng = as_rng(seed)
         weights, biases = init_affine(width, base, init, omega0, rng)
         t = spline.uniform_grid(G, k, *grid_range)
         hidden = width[1:-1]
@@ -214,11 +213,24 @@ class LAN(AffineStack):
         """
         eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
         h = as_matrix(X, "X", self.width[0])
-        for l in range(self.n_layers - 1):
-            z = h @ self.weights[l] + self.biases[l]
-            self._take_splines(l, gridops.update_grid(self._as_kan_layer(l), z, eps, self.grid_margin))
-            h = self._activate(l, z, False)[0]
+        grids, coefs = list(self.grids), list(self.coefs)
+        try:
+            for l in range(self.n_layers - 1):
+                z = h @ self.weights[l] + self.biases[l]
+                self._take_splines(l, gridops.update_grid(self._as_kan_layer(l), z, eps, self.grid_margin))
+                h = self._activate(l, z, False)[0]
+        except gridops.NonFiniteSamples:  # an overflow in the pre-activations: leave the model as it was
+            self.grids[:], self.coefs[:] = grids, coefs
+            raise
         return self
+
+    def out_of_grid(self, X):
+        """Number of samples of ``X`` (N, n_0) whose pre-activations lie outside each hidden
+        layer's grid range, shape (L-1,), int (see :meth:`minikan.KAN.out_of_grid`)."""
+        with np.errstate(all="ignore"):
+            zs = self.preactivations(X)
+        return np.array([gridops.outside_grid(z, grid, self.k).any(axis=1).sum()
+                         for z, grid in zip(zs, self.grids)], dtype=np.int64)
 
     def refine(self, G_new, X):
         """Grid extension (Section 2.4, Eq. 2.16; Appendix B): a new LAN with ``G_new`` intervals

@@ -82,6 +82,9 @@ class KANLayer:
         self.sym_mask = np.zeros((n_in, n_out)) if sym_mask is None else np.array(sym_mask, dtype=np.float64).reshape(n_in, n_out)
         self.affine = np.tile([1.0, 0.0, 1.0, 0.0], (n_in, n_out, 1)) if affine is None else np.array(affine, dtype=np.float64).reshape(n_in, n_out, 4)
         self.sym_funs = np.full((n_in, n_out), "0", dtype=object) if sym_funs is None else np.array(sym_funs, dtype=object).reshape(n_in, n_out)
+        # symbolic edges evaluate the singularity-safe variants of their functions while this is on
+        # (set by ``fit`` for the duration of training, see minikan.train)
+        self.safe_symbolic = False
 
     @classmethod
     def create(cls, n_in, n_out, G, k=3, rng=None, *, grid_range=(-1.0, 1.0), base="silu",
@@ -189,7 +192,8 @@ class KANLayer:
         for i, j in zip(*np.nonzero(self.sym_mask)):
             fun = get_function(self.sym_funs[i, j])
             z = self.affine[i, j, 0] * x[:, i] + self.affine[i, j, 1]
-            fz[:, i, j], dfz[:, i, j] = fun.f(z), fun.df(z)
+            f, df = (fun.safe, fun.dsafe) if self.safe_symbolic else (fun.f, fun.df)
+            fz[:, i, j], dfz[:, i, j] = f(z), df(z)
         return fz, dfz
 
     def _symbolic_values(self, fz):

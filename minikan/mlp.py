@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import expit
 
 from . import losses
-from ._checks import as_choice, as_float, as_int, as_matrix, as_xy, check_width
+from ._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy, check_width
 
 ACTIVATIONS = ("silu", "tanh", "relu", "sin")
 INITS = ("auto", "xavier", "siren", "pytorch")
@@ -138,7 +138,7 @@ class AffineStack:
         self.trainable = dict.fromkeys(self.GROUPS, True)
         for name, flag in (trainable or {}).items():
             as_choice(name, "trainable key", self.GROUPS)
-            self.trainable[name] = bool(flag)
+            self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
 
     @property
     def width(self):
@@ -152,6 +152,12 @@ class AffineStack:
     def copy(self):
         """An independent deep copy."""
         return copy.deepcopy(self)
+
+    def save(self, path):
+        """Write the model to ``path``, one ``.npz`` file (see :mod:`minikan.io`); read it back
+        with :func:`minikan.load`."""
+        from .io import save
+        save(self, path)
 
     # ------------------------------------------------------------------ flat parameter vector
     def _layer_params(self, l):
@@ -371,7 +377,7 @@ class MLP(AffineStack):
         self.init = as_choice(init, "init", INITS)
         self.omega0 = as_float(omega0, "omega0", 0.0, low_open=True)
         self.weights, self.biases = init_affine(width, self.activation, self.init, self.omega0,
-                                                np.random.default_rng(seed))
+                                                as_rng(seed))
         self._set_trainable(trainable)
 
     def __repr__(self):

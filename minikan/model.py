@@ -13,7 +13,7 @@ import numpy as np
 
 from . import grid as gridops
 from . import losses
-from ._checks import as_choice, as_float, as_int, as_matrix, as_xy, check_width
+from ._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy, check_width
 from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
 from .regularize import Sparsity, penalty
 from .spline import check_G_k
@@ -72,12 +72,11 @@ class KAN:
         as_choice(base, "base", BASE_FUNCTIONS)
         as_choice(init, "init", INITS)
         as_choice(basis, "basis", ("local", "dense"))
-        if len(grid_range) != 2:
-            raise ValueError(f"grid_range must be (a, b), got {grid_range!r}")
-        rng = np.random.default_rng(seed)
+        grid_range = as_interval(grid_range, "grid_range")
+        rng = as_rng(seed)
         layers = [
             KANLayer.create(width[l], width[l + 1], G, k, rng, grid_range=grid_range, base=base,
-                            init=init, bias=bool(bias), basis=basis)
+                            init=init, bias=as_bool(bias, "bias"), basis=basis)
             for l in range(len(width) - 1)
         ]
         self._setup(layers, grid_eps, grid_margin, trainable)
@@ -96,10 +95,12 @@ class KAN:
         self.layers = layers
         self.grid_eps = as_float(grid_eps, "grid_eps", 0.0, 1.0)
         self.grid_margin = as_float(grid_margin, "grid_margin", 0.0)
+        if trainable is not None and not isinstance(trainable, dict):
+            raise TypeError(f"trainable must be a dict like {{'w_s': False}}, got {type(trainable).__name__}")
         self.trainable = dict.fromkeys(PARAM_GROUPS, True)
         for name, flag in (trainable or {}).items():
             as_choice(name, "trainable key", PARAM_GROUPS)
-            self.trainable[name] = bool(flag)
+            self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
 
     # ------------------------------------------------------------------ structure
     @property
@@ -133,6 +134,12 @@ class KAN:
         """An independent deep copy."""
         return KAN.from_layers([layer.copy() for layer in self.layers], self.grid_eps, self.grid_margin,
                                self.trainable)
+
+    def save(self, path):
+        """Write the model to ``path``, one ``.npz`` file (see :mod:`minikan.io`); read it back
+        with :func:`minikan.load`."""
+        from .io import save
+        save(self, path)
 
     # ------------------------------------------------------------------ flat parameter vector
     def param_groups(self):
@@ -291,14 +298,36 @@ class KAN:
 
         Layer ``l`` is updated from its inputs computed with the already-updated layers
         ``0..l-1`` (as pykan does). Each edge function is preserved on the samples up to the
-        least-squares residual of the spline refit. Returns ``self``.
+        least-squares residual of the spline refit. Returns ``self``. If ``X`` makes some layer's
+        inputs overflow, :class:`minikan.grid.NonFiniteSamples` (a ``ValueError``) is raised and
+        the model is left unchanged.
         """
         eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
         x = as_matrix(X, "X", self.width[0])
-        for l, layer in enumerate(self.layers):
-            self.layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
-            x = self.layers[l].forward(x, with_cache=False)[0]
+        layers = list(self.layers)
+        for l, layer in enumerate(layers):
+            layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
+            x = layers[l].forward(x, with_cache=False)[0]
+        self.layers[:] = layers  # only now: an error (NonFiniteSamples) leaves the model as it was
         return self
+
+    def out_of_grid(self, X):
+        """Number of samples of ``X`` (N, n_0) outside each layer's grid range, shape (L,), int.
+
+        A sample counts for layer ``l`` when one of its inputs to that layer lies outside that
+        input's base interval ``[t_k, t_{G+k}]`` (see :func:`minikan.grid.outside_grid`): there
+        the spline fades out, and beyond the outer knots the edge is only ``w_b b(x)``. Inputs
+        whose edges are all masked or symbolic (no spline acts) are not counted. ``fit``
+        warns with these counts (:class:`minikan.grid.OutOfGridWarning`) when it starts without
+        a grid update at step 0, and after each grid update.
+        """
+        with np.errstate(all="ignore"):  # an overflowing hidden layer counts as outside
+            xs = self.layer_inputs(X)
+        counts = []
+        for x, layer in zip(xs, self.layers):
+            live = layer.mask.any(axis=1)  # inputs with at least one numeric edge
+            counts.append(gridops.outside_grid(x, layer.grid, layer.k)[:, live].any(axis=1).sum())
+        return np.array(counts, dtype=np.int64)
 
     def refine(self, G_new, X):
         """Grid extension (Section 2.4, Eq. 2.16): a new model with ``G_new`` intervals per spline.

@@ -18,6 +18,8 @@ it every edge is numeric. An edge with neither a numeric (``mask``) nor a symbol
 Only the object-oriented matplotlib API is used: the figure is a ``matplotlib.figure.Figure`` made
 here (no pyplot, no backend or rcParams change), and a file is written only when ``path`` is given.
 """
+import os
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -128,6 +130,9 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
         raise TypeError(f"title must be a string, got {type(title).__name__}")
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    # checked before drawing; an int would reach savefig as a file descriptor
+    if path is not None and not isinstance(path, (str, os.PathLike)) and not hasattr(path, "write"):
+        raise TypeError(f"path must be a str, an os.PathLike or a writable file, got {type(path).__name__}")
 
     # Size everything from the busiest layer so no two insets of one layer overlap.
     n_edges = [a * b for a, b in zip(width[:-1], width[1:])]

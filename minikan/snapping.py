@@ -13,8 +13,10 @@ All functions here modify the model in place (like ``fit``), except the read-onl
 import numpy as np
 import sympy
 
-from ._checks import as_int, as_matrix
-from .symbolic import fit_affine, get_function, suggest
+from ._checks import as_float, as_int, as_matrix
+from .symbolic import LIBRARY, canonical_affine, fit_affine, get_function, suggest
+
+_FIT_LIMIT = 1e150  # largest edge input or activation a symbolic fit accepts
 
 
 def _edge(model, l, i, j):
@@ -24,8 +26,17 @@ def _edge(model, l, i, j):
 
 def _edge_samples(model, X, l, i, j):
     """The edge's input samples and its current activation on them, each shape (N,)."""
-    x = model.layer_inputs(as_matrix(X, "X", model.width[0]))[l]
-    phi = model.layers[l].edge_functions(x)[:, i, j]
+    X = as_matrix(X, "X", model.width[0])
+    if X.shape[0] < 2:  # c f(a x + b) + d cannot be fitted to one point
+        raise ValueError(f"X must have at least 2 rows to fit a symbolic function, got {X.shape[0]}")
+    with np.errstate(over="ignore", invalid="ignore"):  # overflows are reported below, by sample
+        x = model.layer_inputs(X)[l]
+        phi = model.layers[l].edge_functions(np.where(np.isfinite(x), x, 0.0))[:, i, j]
+    # the fit squares inputs and activations: beyond 1e150 that overflows
+    bad = ~(np.abs(x[:, i]) <= _FIT_LIMIT) | ~(np.abs(phi) <= _FIT_LIMIT)
+    if bad.any():
+        raise ValueError(f"X gives edge ({l}, {i}, {j}) inputs or activations beyond {_FIT_LIMIT:g} in size (or "
+                         f"non-finite) on samples {np.flatnonzero(bad)[:10].tolist()}; they cannot be fitted")
     return x[:, i], phi
 
 
@@ -34,7 +45,8 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
     """Snap edge ``(l, i, j)`` to ``fun`` (a library name or a ``SymbolicFunction``).
 
     With ``X`` (N, n_0) the affine parameters are fitted to the edge's activation on those samples
-    and the fit's r² is returned; without it ``(a, b, c, d) = (1, 0, 1, 0)`` and None is returned.
+    (then brought to the canonical form of :func:`minikan.symbolic.canonical_affine`) and the
+    fit's r² is returned; without it ``(a, b, c, d) = (1, 0, 1, 0)`` and None is returned.
     ``normalize=False`` searches ``a_range``, ``b_range`` on the raw inputs, as pykan does.
     """
     layer, i, j = _edge(model, l, i, j)
@@ -44,6 +56,8 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
     if X is not None:
         x, y = _edge_samples(model, X, l, i, j)
         affine, r2 = fit_affine(x, y, f, a_range=a_range, b_range=b_range, normalize=normalize)
+        if LIBRARY.get(f.name) is f:  # a user's function of the same name may have no such symmetry
+            affine = canonical_affine(f.name, affine)  # same function, better-conditioned parameters
     layer.affine[i, j] = affine
     layer.sym_funs[i, j] = f  # the function itself, so user libraries need no registry
     layer.sym_mask[i, j] = 1.0
@@ -79,14 +93,17 @@ def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_ran
     as it is at that moment. Returns ``{(l, i, j): (name, r2)}`` for the edges it fixed.
     """
     X = as_matrix(X, "X", model.width[0])
+    r2_threshold = as_float(r2_threshold, "r2_threshold")
     fixed = {}
     for l, layer in enumerate(model.layers):
         for i, j in zip(*np.nonzero(layer.mask)):
             if layer.sym_mask[i, j]:
                 continue
-            best = suggest_symbolic(model, l, i, j, X, topk=1, lib=lib, weight_simple=weight_simple,
-                                    a_range=a_range, b_range=b_range, normalize=normalize)[0]
-            name, _, r2 = best[0], best[1], best[2]
+            ranking = suggest_symbolic(model, l, i, j, X, topk=1, lib=lib, weight_simple=weight_simple,
+                                       a_range=a_range, b_range=b_range, normalize=normalize)
+            if not ranking:  # no function of lib gives finite values on these samples
+                continue
+            name, _, r2 = ranking[0][:3]
             if r2 >= r2_threshold:
                 fixed[(l, int(i), int(j))] = (name, fix_symbolic(model, l, i, j, name, X, lib, a_range,
                                                                  b_range, normalize))
@@ -115,6 +132,8 @@ def symbolic_formula(model, variables=None, n_digits=None):
     if variables is None:
         symbols = list(sympy.symbols(f"x_1:{n0 + 1}"))
     else:
+        if isinstance(variables, (str, bytes)) or not hasattr(variables, "__len__"):
+            raise TypeError(f"variables must be a list of {n0} names or sympy symbols, got {type(variables).__name__}")
         if len(variables) != n0:
             raise ValueError(f"variables must name the {n0} inputs, got {len(variables)}")
         symbols = [v if isinstance(v, sympy.Symbol) else sympy.Symbol(str(v)) for v in variables]

@@ -168,6 +168,9 @@ def basis(x, grid, k, deriv=0):
     last = (np.arange(grid.shape[1] - 1) == _last_interval(grid)[:, None])[None]  # (1, n_in, M-1)
     piece = (t[..., :-1] <= xe) & ((xe < t[..., 1:]) | (last & (xe == t[..., 1:])))
     level = [piece.astype(np.float64)]
+    # outside the knots every piece is 0; a finite stand-in for x there keeps the ratios below
+    # from overflowing (|x| near 1e308), which would turn 0 * inf into NaN
+    xe = np.where(piece.any(axis=-1, keepdims=True), xe, t[..., :1])
     for d in range(1, k + 1):
         prev = level[-1]
         left = _ratio(xe - t[..., : -d - 1], t[..., d:-1] - t[..., : -d - 1]) * prev[..., :-1]
@@ -249,6 +252,9 @@ def basis_local(x, grid, k, nderiv=0):
     # points outside get a non-empty interval too (their values are zeroed below), so that every
     # knot difference used by the recursion spans a non-empty interval and is positive
     mu = np.where(inside, np.minimum(mu, last), last) + k  # index into the padded knots
+    # and a finite stand-in for x there: far outside (|x| ~ 1e80 for k = 3) the products of the
+    # recursion overflow, and inf * 0 would turn the zeroed values into NaN
+    x = np.where(inside, x, grid[:, -1])
 
     # one gather of the 2k+2 knots t_{mu-k} .. t_{mu+k+1} around each point; every knot the
     # recursion needs is then a slice of it: knot(a, b) = t_{mu+a} .. t_{mu+b-1}. The basis

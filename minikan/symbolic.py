@@ -38,7 +38,7 @@ import scipy.optimize
 import scipy.special
 import sympy
 
-from ._checks import as_float, as_int
+from ._checks import as_bool, as_float, as_int
 
 Y_TH = 1e3
 Z_EXP = 100.0
@@ -218,16 +218,23 @@ ALIASES = types.MappingProxyType({"x^0.5": "sqrt", "1/x^0.5": "1/sqrt(x)", "1/sq
 
 
 def get_function(fun, lib=None):
-    """The :class:`SymbolicFunction` for ``fun``: a name looked up in ``lib`` (default LIBRARY, also
-    accepting ALIASES such as ``'x^0.5'``), or a SymbolicFunction returned as is."""
+    """The :class:`SymbolicFunction` for ``fun``: a name looked up in ``lib`` (a mapping name ->
+    SymbolicFunction or a list of LIBRARY names; default LIBRARY, also accepting ALIASES such as
+    ``'x^0.5'``), or a SymbolicFunction returned as is."""
     if isinstance(fun, SymbolicFunction):
         return fun
     if not isinstance(fun, str):
         raise TypeError(f"fun must be a function name or a SymbolicFunction, got {type(fun).__name__}")
+    if isinstance(lib, (list, tuple)) and all(isinstance(n, str) for n in lib):
+        lib = library(lib)  # a list of LIBRARY names, as suggest accepts
+    elif lib is not None and not isinstance(lib, Mapping):
+        raise TypeError(f"lib must be a mapping name -> SymbolicFunction or a list of names, got {type(lib).__name__}")
     table = LIBRARY if lib is None else lib
     name = fun if fun in table else ALIASES.get(fun, fun)
     if name not in table:
         raise ValueError(f"unknown symbolic function {fun!r}; valid names: {sorted(table)}")
+    if not isinstance(table[name], SymbolicFunction):
+        raise TypeError(f"lib[{name!r}] must be a SymbolicFunction, got {type(table[name]).__name__}")
     return table[name]
 
 
@@ -366,8 +373,8 @@ def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101,
     ([3.0, 0.5, 2.0, -1.0], True)
     """
     x, y = _as_samples(x, y)
-    x_raw, m, s = x, 0.0, 1.0
-    if normalize and np.ptp(x) > 0:
+    m, s = 0.0, 1.0
+    if as_bool(normalize, "normalize") and np.ptp(x) > 0:
         m, s = (x.max() + x.min()) / 2, (x.max() - x.min()) / 2
         x = (x - m) / s
     fn = get_function(fun, lib)
@@ -400,9 +407,10 @@ def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101,
         a_best, b_best = _refine(fn.f, x, yc, a_best, b_best, _as_range(a_range, "a_range"),
                                  _as_range(b_range, "b_range"))
 
-    a_best, b_best = a_best / s, b_best - a_best * m / s  # back to the raw x (identity without normalize)
-    x = x_raw
+    # F on the search's own coordinates: converting (a, b) first and applying them to the raw x can
+    # move a point at the edge of f's domain (sqrt, log at 0) outside it by a rounding error
     F = fn.f(a_best * x + b_best)
+    a_best, b_best = a_best / s, b_best - a_best * m / s  # back to the raw x (identity without normalize)
     Fc = F - F.mean()
     if const_y or Fc @ Fc <= x.size * (1e-12 * F.mean()) ** 2:
         # nothing to explain, or nothing to explain it with: the best constant
@@ -411,6 +419,45 @@ def fit_affine(x, y, fun, a_range=(-10, 10), b_range=(-10, 10), grid_number=101,
     resid = resid / scale
     r2_final = max(0.0, 1.0 - (resid @ resid) / (yc @ yc))
     return np.array([a_best, b_best, c, d]), float(r2_final)
+
+
+# Functions whose affine parameters have a symmetry: c f(a x + b) + d is unchanged along a curve
+# of (a, b, c, d), so the fit may land anywhere on it. z^n (n = +-1 .. +-5): c (a x + b)^n =
+# (c a^n) (x + b/a)^n; exp: c e^(a x + b) = (c e^b) e^(a x). See canonical_affine.
+_SCALE_FREE = {"x": 1, "x^2": 2, "x^3": 3, "x^4": 4, "x^5": 5,
+               "1/x": -1, "1/x^2": -2, "1/x^3": -3, "1/x^4": -4, "1/x^5": -5}
+
+
+def canonical_affine(name, params):
+    """The same function ``c f(a x + b) + d`` with its free parameter fixed: ``a = 1`` for the
+    powers ``x^n`` and ``1/x^n``, ``b = 0`` for ``exp``; other functions are returned unchanged.
+
+    A fit can end anywhere along such a symmetry (only ``c a^2`` matters for ``x^2``, say), and a
+    point like ``a = -9.6, c = 9e-4`` makes the loss far more sensitive to ``c`` than to the other
+    parameters, which stalls L-BFGS when the affine parameters are trained afterwards.
+
+    Parameters
+    ----------
+    name : str
+        A library function name (others are returned unchanged).
+    params : array_like, shape (4,)
+        ``(a, b, c, d)``.
+
+    Returns
+    -------
+    ndarray, shape (4,)
+        Equal to ``params`` where the canonical form is not finite or ``a = 0``.
+    """
+    a, b, c, d = (float(v) for v in params)
+    with np.errstate(all="ignore"):
+        if name in _SCALE_FREE and a != 0.0:
+            n = _SCALE_FREE[name]
+            new = np.array([1.0, b / a, c * a ** n, d])
+        elif name == "exp":
+            new = np.array([a, 0.0, c * np.exp(b), d])
+        else:
+            new = np.array([a, b, c, d])
+    return new if np.all(np.isfinite(new)) else np.array([a, b, c, d])
 
 
 def _ols(F, y):
@@ -481,8 +528,10 @@ def suggest(x, y, lib=None, topk=5, weight_simple=0.0, a_range=(-10, 10), b_rang
         table = LIBRARY
     elif isinstance(lib, Mapping):
         table = lib
-    else:
+    elif isinstance(lib, (list, tuple)):
         table = library(lib)
+    else:
+        raise TypeError(f"lib must be a mapping name -> SymbolicFunction or a list of names, got {type(lib).__name__}")
     rows = []
     for order, name in enumerate(table):
         fn = get_function(name, table)

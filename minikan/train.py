@@ -32,7 +32,13 @@ Failures
 --------
 If the loss or its gradient becomes NaN or inf, training stops, the parameters of the last finite
 iterate are restored, a ``RuntimeWarning`` is issued, and ``history["stopped"]`` names the step, the
-parameter groups with non-finite gradient and the offending samples.
+parameter groups with non-finite gradient, the offending samples and (for a KAN) the first edges
+whose activation is non-finite on them. A grid update on non-finite layer inputs stops training in
+the same way, with the model left as it was before the update.
+
+Samples outside a layer's grid range (where the splines fade out) trigger one
+:class:`minikan.grid.OutOfGridWarning` per run, with the count per layer: checked at the start when
+no grid update happens at step 0, and after every grid update (see ``model.out_of_grid``).
 """
 import time
 import warnings
@@ -41,7 +47,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import losses
-from ._checks import as_choice, as_float, as_int, as_matrix, as_xy
+from .grid import NonFiniteSamples, OutOfGridWarning
+from ._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy
 from .regularize import Sparsity
 
 
@@ -54,7 +61,8 @@ class _NonFinite(Exception):
 def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps=100, lr=1e-3,
         batch_size=None, lamb=0.0, lamb_l1=1.0, lamb_entropy=1.0, reg_metric="paper",
         lamb_coef=0.0, lamb_coefdiff=0.0, update_grid=True,
-        grid_update_num=10, stop_grid_update_step=50, history_size=10, seed=0, verbose=False):
+        grid_update_num=10, stop_grid_update_step=50, history_size=10, singularity_avoiding=True,
+        seed=0, verbose=False):
     """Train ``model`` in place on a data loss (plus the sparsity penalty) and return the history.
 
     Parameters
@@ -90,6 +98,13 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
         Number of grid updates and the step before which they happen.
     history_size : int
         L-BFGS memory (10, as in the paper's runs).
+    singularity_avoiding : bool
+        While training, symbolic edges evaluate the singularity-safe variants of their functions
+        (:mod:`minikan.symbolic`: poles capped at 1e3, exp's argument clipped at 100), like pykan's
+        option of that name (off by default there). A line-search trial point that crosses a pole
+        or overflows exp then gives a large finite loss and the search backs off, instead of a
+        non-finite loss that would stop training. ``predict`` and the formulas always use the
+        exact functions. False keeps the exact functions during training too.
     seed : int or numpy.random.Generator
         Drives the minibatch draws (Adam only).
     verbose : bool
@@ -108,11 +123,23 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
         the update.
     """
     objective = Supervised(model, X, y, X_test, y_test, loss,
-                           Sparsity(lamb, lamb_l1, lamb_entropy, reg_metric, lamb_coef, lamb_coefdiff))
-    return optimize(model, objective, steps=steps, opt=opt, lr=lr, batch_size=batch_size,
-                    update_grid=update_grid, grid_update_num=grid_update_num,
-                    stop_grid_update_step=stop_grid_update_step, history_size=history_size,
-                    seed=seed, verbose=verbose)
+                           Sparsity(lamb, as_float(lamb_l1, "lamb_l1", 0.0),  # (named as fit names them)
+                                    as_float(lamb_entropy, "lamb_entropy", 0.0), reg_metric, lamb_coef,
+                                    lamb_coefdiff))
+    # the layers that have symbolic edges (a KAN's); other models have nothing to switch
+    safe = as_bool(singularity_avoiding, "singularity_avoiding")
+    layers = [layer for layer in getattr(model, "layers", []) if hasattr(layer, "safe_symbolic")]
+    before = [layer.safe_symbolic for layer in layers]
+    try:
+        for layer in layers:
+            layer.safe_symbolic = safe
+        return optimize(model, objective, steps=steps, opt=opt, lr=lr, batch_size=batch_size,
+                        update_grid=update_grid, grid_update_num=grid_update_num,
+                        stop_grid_update_step=stop_grid_update_step, history_size=history_size,
+                        seed=seed, verbose=verbose)
+    finally:
+        for layer, flag in zip(layers, before):
+            layer.safe_symbolic = flag
 
 
 class Supervised:
@@ -189,10 +216,14 @@ class Supervised:
         self.model.update_grid(self.X)
 
     def failed_samples(self, rows=None):
-        X = self.X if rows is None else self.X[rows]
+        X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
         with np.errstate(all="ignore"):
             pred = self.model.predict(X)
-        bad = np.flatnonzero(~np.all(np.isfinite(pred), axis=1))
+            bad = ~np.all(np.isfinite(pred), axis=1)
+            if not bad.any():  # finite outputs whose loss overflows (a huge residual squared)
+                bad = np.array([not np.isfinite(self.loss(pred[n:n + 1], y[n:n + 1])[0])
+                                for n in range(len(pred))], dtype=bool)
+        bad = np.flatnonzero(bad)
         return (bad if rows is None else np.arange(self.n_samples)[rows][bad]).tolist()
 
 
@@ -207,8 +238,9 @@ def optimize(model, objective, *, steps=100, opt="lbfgs", lr=1e-3, batch_size=No
     """
     opt = as_choice(opt, "opt", ("lbfgs", "adam"))
     steps = as_int(steps, "steps", 0)
+    verbose, rng = as_bool(verbose, "verbose"), as_rng(seed)  # checked even where unused
     schedule = []
-    if update_grid and getattr(model, "has_grid", True):
+    if as_bool(update_grid, "update_grid") and getattr(model, "has_grid", True):
         num = as_int(grid_update_num, "grid_update_num", 1)
         stop = as_int(stop_grid_update_step, "stop_grid_update_step", 0)
         freq = stop // num
@@ -219,13 +251,15 @@ def optimize(model, objective, *, steps=100, opt="lbfgs", lr=1e-3, batch_size=No
             )
         schedule = list(range(0, min(stop, steps), freq)) if freq else []
     run = _Run(model, objective, verbose, steps)
+    if steps and 0 not in schedule:
+        run.warn_out_of_grid()  # no update at step 0 will move the grids to the data
     if opt == "lbfgs":
         _lbfgs(run, steps, schedule, as_int(history_size, "history_size", 1))
     else:
         lr = as_float(lr, "lr", 0.0, low_open=True)
         N = objective.n_samples
         bs = N if batch_size is None else as_int(batch_size, "batch_size", 1)
-        _adam(run, steps, schedule, lr, min(bs, N), np.random.default_rng(seed))
+        _adam(run, steps, schedule, lr, min(bs, N), rng)
     return run.history()
 
 
@@ -239,6 +273,7 @@ class _Run:
         self.grid_updates, self.message, self.stopped = [], "", None
         self.n_evals, self.t0 = 0, time.perf_counter()
         self.last_x, self.last_metrics = None, None
+        self.warned_grid = False
 
     def objective(self, theta, rows=None):
         self.n_evals += 1
@@ -252,8 +287,10 @@ class _Run:
     def _report(self, theta, grad, rows=None):
         names = self.model.flat_group_names()
         bad_groups = sorted(set(names[~np.isfinite(grad)])) or sorted(set(names[~np.isfinite(theta)]))
+        samples = self.obj.failed_samples(rows)[:20]
         return {"reason": "non-finite loss or gradient", "step": len(self.rec["step"]),
-                "groups": bad_groups, "samples": self.obj.failed_samples(rows)[:20]}
+                "groups": [str(g) for g in bad_groups], "samples": samples,
+                "edges": _non_finite_edges(self.model, getattr(self.obj, "X", None), samples)}
 
     def record(self, theta, metrics=None):
         if metrics is None:
@@ -272,8 +309,32 @@ class _Run:
             print(f"step {step:>6}/{self.total}  {shown}")
 
     def update_grid(self):
-        self.obj.update_grid()
+        """Move the grids to the data; on non-finite layer inputs stop the run and return False."""
+        try:
+            with np.errstate(all="ignore"):
+                self.obj.update_grid()
+        except NonFiniteSamples as err:  # the model's update_grid leaves it unchanged
+            report = {"reason": f"grid update failed: {err}", "step": len(self.rec["step"]), "groups": [],
+                      "samples": self.obj.failed_samples()[:20], "edges": []}
+            self.fail(report, self.model.get_flat())
+            return False
         self.grid_updates.append(len(self.rec["step"]))
+        self.warn_out_of_grid()
+        return True
+
+    def warn_out_of_grid(self):
+        """One OutOfGridWarning per run when training samples fall outside a layer's grid."""
+        X = getattr(self.obj, "X", None)
+        if self.warned_grid or X is None or not hasattr(self.model, "out_of_grid"):
+            return
+        counts = self.model.out_of_grid(X)
+        if counts.any():
+            self.warned_grid = True
+            where = ", ".join(f"layer {l}: {c}" for l, c in enumerate(counts.tolist()) if c)
+            warnings.warn(
+                f"training samples outside the grid range (of {len(X)}; {where}); the splines fade out "
+                "there and only w_b*b(x) acts beyond the outer knots. Use update_grid=True, "
+                "model.update_grid(X) or a wider grid_range", OutOfGridWarning, stacklevel=5)
 
     def fail(self, report, theta_good):
         self.model.set_flat(theta_good)
@@ -296,6 +357,25 @@ class _Run:
         return h
 
 
+def _non_finite_edges(model, X, samples):
+    """The edges ``(l, i, j)`` of the first KAN layer whose activation is non-finite on the given
+    training samples, where a NaN/inf first appears (at most 20; empty for other models or when
+    every activation is finite)."""
+    if X is None or not samples or not hasattr(model, "layers"):
+        return []
+    with np.errstate(all="ignore"):
+        x = X[samples]
+        for l, layer in enumerate(model.layers):
+            phi = layer.edge_functions(x)  # (n, n_in, n_out)
+            bad = np.argwhere(~np.all(np.isfinite(phi), axis=0))
+            if bad.size:
+                return [(l, int(i), int(j)) for i, j in bad[:20]]
+            x = layer.forward(x, with_cache=False)[0]
+            if not np.all(np.isfinite(x)):  # finite edges summing to an overflow
+                return []
+    return []
+
+
 def _segments(steps, schedule):
     """Split ``range(steps)`` at the grid-update steps: ``[(start, end, update_first), ...]``."""
     marks = sorted(set([0] + schedule))
@@ -306,8 +386,8 @@ def _segments(steps, schedule):
 def _lbfgs(run, steps, schedule, history_size):
     model = run.model
     for _, end, update_first in _segments(steps, schedule):
-        if update_first:
-            run.update_grid()
+        if update_first and not run.update_grid():
+            return
         n = end - len(run.rec["step"])
         if n <= 0:
             continue
@@ -340,7 +420,8 @@ def _adam(run, steps, schedule, lr, batch_size, rng, beta1=0.9, beta2=0.999, eps
     N = run.obj.n_samples
     for step in range(steps):
         if step in schedule:
-            run.update_grid()
+            if not run.update_grid():
+                return
             theta = model.get_flat()
         idx = rng.choice(N, size=batch_size, replace=False) if batch_size < N else None
         try:

@@ -90,28 +90,51 @@ def test_formula_needs_every_edge_symbolic():
 def test_section_2_5_2_workflow_recovers_the_formula():
     """Paper Section 2.5.2 / Figure 2.4 with seed 0: sparsify, prune, snap, retrain, formula.
 
-    Recipe: [2, 5, 1], G = 5, paper-era initialisation; 400 L-BFGS iterations with lamb = 0.01,
-    lamb_entropy = 10 (pykan's recipe: 20 outer steps); prune at 1e-2; 200 iterations; auto_symbolic
-    with the tutorial library; 200 iterations on the affine parameters. Measured with seeds 0-4:
-    seeds 0 and 2 prune to [2, 1, 1] and give exp(sin(3.14 x) + y^2) with test RMSE ~1e-15;
-    seeds 1, 3 and 4 keep two hidden nodes.
+    Recipe (the documented defaults of this workflow): [2, 5, 1], G = 5, pykan 0.2.8's
+    initialisation; 400 L-BFGS iterations with lamb = 0.01, lamb_entropy = 10 and pykan's
+    std-based penalty (pykan's recipe: 20 outer steps); prune at 1e-2 with pykan's attribution
+    scores; 200 iterations; grid extension to G = 10 and 400 iterations; suggest / auto_symbolic
+    with the whole library; 200 iterations on the affine parameters. Measured with seeds 0-4: every
+    seed prunes to [2, 1, 1], the suggestions rank sin, x^2 and exp first and the rounded formula is
+    exp(sin(3.14 x) + y^2), with test RMSE ~1e-15.
     """
     from minikan.datasets import make_toy
-    from minikan.symbolic import library
 
     data = make_toy("exp_sin_pi_x_plus_y2", seed=0)
     X, y = data.train_input, data.train_label
-    model = KAN([2, 5, 1], grid=5, k=3, seed=0, init="pykan-0.0")
-    model.fit(X, y, steps=400, lamb=0.01, lamb_entropy=10.0)
-    pruned = model.prune(X, threshold=1e-2)
+    model = KAN([2, 5, 1], grid=5, k=3, seed=0, init="pykan-0.2")
+    model.fit(X, y, steps=400, lamb=0.01, lamb_entropy=10.0, reg_metric="pykan")
+    pruned = model.prune(X, threshold=1e-2, metric="pykan")
     assert pruned.width == [2, 1, 1]
     pruned.fit(X, y, steps=200)
-    lib = library(["x", "x^2", "x^3", "x^4", "exp", "log", "sqrt", "tanh", "sin", "abs"])
-    fixed = pruned.auto_symbolic(X, lib=lib)
+    fine = pruned.refine(10, X)
+    fine.fit(X, y, steps=400)
+    for edge, true in (((0, 0, 0), "sin"), ((0, 1, 0), "x^2"), ((1, 0, 0), "exp")):
+        assert fine.suggest_symbolic(*edge, X, topk=1)[0][0] == true
+    fixed = fine.auto_symbolic(X)
     assert {edge: name for edge, (name, _) in fixed.items()} == {(0, 0, 0): "sin", (0, 1, 0): "x^2",
                                                                  (1, 0, 0): "exp"}
-    h = pruned.fit(X, y, data.test_input, data.test_label, steps=200, update_grid=False)
+    h = fine.fit(X, y, data.test_input, data.test_label, steps=200, update_grid=False)
     assert h["test_rmse"][-1] <= 1e-8, h["test_rmse"][-1]
-    exprs, func, _ = pruned.symbolic_formula(variables=["x", "y"], n_digits=2)
+    exprs, func, _ = fine.symbolic_formula(variables=["x", "y"], n_digits=2)
     x, y_ = sympy.symbols("x y")
     assert sympy.nsimplify(exprs[0]) == sympy.exp(sympy.sin(sympy.Rational(157, 50) * x) + y_ ** 2)
+
+
+def test_training_uses_the_safe_functions_and_predict_the_exact_ones():
+    X = np.linspace(-1, 1, 41)[:, None]  # contains x = 0, the pole of 1/x
+    y = np.clip(1.0 / np.where(X == 0, 1.0, X), -5, 5)
+    model = KAN([1, 1], grid=3, seed=0)
+    model.fix_symbolic(0, 0, 0, "1/x")
+    with np.errstate(divide="ignore"):
+        assert not np.all(np.isfinite(model.predict(X)))  # the exact function: inf at 0
+    h = model.fit(X, y, steps=5, update_grid=False)
+    assert h["stopped"] is None and np.all(np.isfinite(h["train_loss"]))
+    assert model.layers[0].safe_symbolic is False  # switched back after training
+    model2 = KAN([1, 1], grid=3, seed=0)
+    model2.fix_symbolic(0, 0, 0, "1/x")
+    with pytest.warns(RuntimeWarning, match="training stopped"):
+        h2 = model2.fit(X, y, steps=5, update_grid=False, singularity_avoiding=False)
+    assert h2["stopped"] is not None and h2["stopped"]["samples"] == [20]
+    with pytest.raises(TypeError, match="singularity_avoiding"):
+        model2.fit(X, y, steps=1, singularity_avoiding="yes")

@@ -363,3 +363,24 @@ def test_suggest_rejects_bad_input(x64):
         suggest(x64, x64, a_range=(2, 1))
     with pytest.raises(TypeError):
         fit_affine(np.array(["a", "b"]), x64[:2], "x")
+
+
+@settings(max_examples=40)
+@given(st.sampled_from(["x", "x^2", "x^3", "x^5", "1/x", "1/x^2", "1/x^4", "exp", "sin", "tanh"]),
+       st.floats(-5, 5).filter(lambda v: abs(v) > 0.1), st.floats(-2, 2), st.floats(-3, 3), st.floats(-3, 3))
+def test_canonical_affine_keeps_the_function(name, a, b, c, d):
+    from minikan.symbolic import canonical_affine
+
+    x = np.linspace(0.5, 1.0, 30)  # away from the poles of the inverse powers for a, b in range
+    fn = LIBRARY[name]
+    assume(np.all(np.abs(a * x + b) > 0.05))
+    new = canonical_affine(name, (a, b, c, d))
+    before = c * fn.f(a * x + b) + d
+    after = new[2] * fn.f(new[0] * x + new[1]) + new[3]
+    np.testing.assert_allclose(after, before, rtol=1e-9, atol=1e-9 * np.abs(before).max())
+    if name.startswith(("x", "1/x")):
+        assert new[0] == 1.0
+    elif name == "exp":
+        assert new[1] == 0.0
+    else:
+        assert tuple(new) == (a, b, c, d)
