@@ -1,0 +1,98 @@
+"""What every figure script shares: the command line, job sweeps through an Executor, saving.
+
+Each script is run as ``python -m paper_figures.<name> [--quick] [--out DIR] [--workers N]
+[--seed S]``. Its jobs are pure functions of a JSON-able config; each job's result is written to
+``OUT/jobs/<job>.json`` as soon as it finishes, and a rerun skips the jobs whose file exists, so
+an interrupted sweep resumes. The jobs go through any ``concurrent.futures.Executor`` (a local
+process pool by default); pass a cluster's executor to :func:`run_jobs` to spread a sweep out.
+"""
+import argparse
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+DEFAULT_OUT = os.path.join(os.path.dirname(__file__), "out")  # git-ignored
+
+
+def parse_args(name, description, argv=None):
+    """The shared command line; ``--out`` defaults to ``paper_figures/out/<name>``."""
+    parser = argparse.ArgumentParser(prog=f"python -m paper_figures.{name}", description=description)
+    parser.add_argument("--quick", action="store_true", help="the small variant run in CI")
+    parser.add_argument("--out", default=os.path.join(DEFAULT_OUT, name), help="output folder")
+    parser.add_argument("--workers", type=int, default=1, help="processes for the job sweep")
+    parser.add_argument("--seed", type=int, default=0, help="seed of data and models")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"--workers must be >= 1, got {args.workers}")
+    return args
+
+
+def run_jobs(job, configs, out_dir, workers=1, executor=None):
+    """Run ``job(config)`` for every config not yet done; return the results in config order.
+
+    Parameters
+    ----------
+    job : callable
+        A module-level function (so a process pool can pickle it) of one dict, returning a
+        JSON-able dict.
+    configs : list of dict
+        Each with a unique ``"job"`` name, used as the file name of its result.
+    out_dir : str
+        Results go to ``out_dir/jobs/<job>.json``.
+    workers : int
+        Size of the local process pool when no ``executor`` is given (1 runs in this process).
+    executor : concurrent.futures.Executor, optional
+    """
+    jobs_dir = os.path.join(out_dir, "jobs")
+    os.makedirs(jobs_dir, exist_ok=True)
+    path = {c["job"]: os.path.join(jobs_dir, c["job"] + ".json") for c in configs}
+    if len(path) != len(configs):
+        raise ValueError("job names must be unique")
+    todo = [c for c in configs if not os.path.exists(path[c["job"]])]
+    if executor is None and workers == 1:
+        for c in todo:
+            save_json(job(c), path[c["job"]])
+    else:
+        own = executor is None
+        executor = executor or ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = {executor.submit(job, c): c for c in todo}
+            for future, c in futures.items():
+                save_json(future.result(), path[c["job"]])
+        finally:
+            if own:
+                executor.shutdown()
+    results = []
+    for c in configs:
+        with open(path[c["job"]]) as fh:
+            results.append(json.load(fh))
+    return results
+
+
+def save_json(obj, path):
+    """Write ``obj`` as indented JSON (NumPy scalars and arrays converted)."""
+    def convert(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(obj, fh, indent=1, default=convert)
+    os.replace(tmp, path)  # a crash never leaves a half-written result that a rerun would trust
+
+
+def save_figure(fig, path):
+    """Save a matplotlib Figure as PNG (150 dpi), creating the folder."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+
+
+def loglog_slope(x, y):
+    """Least-squares slope of log y against log x."""
+    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
