@@ -20,6 +20,7 @@ from scipy.special import expit
 
 from . import losses
 from ._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy, check_width
+from ._flat import FlatParameters
 
 ACTIVATIONS = ("silu", "tanh", "relu", "sin")
 INITS = ("auto", "xavier", "siren", "pytorch")
@@ -118,7 +119,7 @@ def init_affine(width, activation, init, omega0, rng):
 
 
 # ---------------------------------------------------------------------------------- shared stack
-class AffineStack:
+class AffineStack(FlatParameters):
     """What MLPs and LANs share: affine maps ``z = h W_l + b_l`` with node activations between them.
 
     Subclasses set ``GROUPS`` (parameter group names) and implement ``_activate(l, z, with_cache)
@@ -167,43 +168,6 @@ class AffineStack:
         """``[(l, name, array), ...]`` for every trainable array, in flat-vector order."""
         return [(l, name, arr) for l in range(self.n_layers)
                 for name, arr in self._layer_params(l).items() if self.trainable[name]]
-
-    def n_params(self):
-        """Number of trainable parameters by group, and their total (all groups are trainable by
-        default; a frozen group counts 0, as in :meth:`minikan.KAN.n_params`)."""
-        counts = dict.fromkeys(self.GROUPS, 0)
-        for _, name, arr in self.param_groups():
-            counts[name] += arr.size
-        counts["total"] = sum(counts.values())
-        return counts
-
-    def get_flat(self):
-        """The trainable parameters as one vector (a copy), shape (n_params()['total'],)."""
-        groups = self.param_groups()
-        return np.concatenate([arr.ravel() for _, _, arr in groups]) if groups else np.zeros(0)
-
-    def set_flat(self, theta):
-        """Write a flat vector back into the parameter arrays (in place, values copied)."""
-        theta = np.asarray(theta, dtype=np.float64)
-        n = self.n_params()["total"]
-        if theta.shape != (n,):
-            raise ValueError(f"flat parameter vector must have shape ({n},), got {theta.shape}")
-        offset = 0
-        for _, _, arr in self.param_groups():
-            arr[...] = theta[offset: offset + arr.size].reshape(arr.shape)
-            offset += arr.size
-
-    def flat_group_names(self):
-        """For every entry of the flat vector, ``"layer l: name"`` (used in failure reports)."""
-        names = []
-        for l, name, arr in self.param_groups():
-            names += [f"layer {l}: {name}"] * arr.size
-        return np.array(names)
-
-    def flatten_grads(self, grads):
-        """Concatenate per-layer gradient dicts in flat-vector order."""
-        parts = [grads[l][name].ravel() for l, name, _ in self.param_groups()]
-        return np.concatenate(parts) if parts else np.zeros(0)
 
     # ------------------------------------------------------------------ forward / backward
     def _run(self, X, with_cache):

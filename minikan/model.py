@@ -14,12 +14,13 @@ import numpy as np
 from . import grid as gridops
 from . import losses
 from ._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy, check_width
+from ._flat import FlatParameters
 from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
 from .regularize import Sparsity, penalty
 from .spline import check_G_k
 
 
-class KAN:
+class KAN(FlatParameters):
     """Kolmogorov–Arnold Network (paper Section 2.2).
 
     Parameters
@@ -62,6 +63,7 @@ class KAN:
     (4, 1)
     """
 
+    GROUPS = PARAM_GROUPS
     has_grid = True  # the trainer moves the grids on its schedule (an MLP has none)
 
     def __init__(self, width, grid=3, k=3, seed=0, *, grid_range=(-1.0, 1.0), base="silu",
@@ -146,42 +148,6 @@ class KAN:
         """``[(l, name, array), ...]`` for every trainable array, in flat-vector order."""
         return [(l, name, arr) for l, layer in enumerate(self.layers)
                 for name, arr in layer.params().items() if self.trainable[name]]
-
-    def n_params(self):
-        """Number of trainable parameters by group, and their total."""
-        counts = dict.fromkeys(PARAM_GROUPS, 0)
-        for _, name, arr in self.param_groups():
-            counts[name] += arr.size
-        counts["total"] = sum(counts.values())
-        return counts
-
-    def get_flat(self):
-        """The trainable parameters as one vector (a copy), shape (n_params()['total'],)."""
-        groups = self.param_groups()
-        return np.concatenate([arr.ravel() for _, _, arr in groups]) if groups else np.zeros(0)
-
-    def set_flat(self, theta):
-        """Write a flat vector back into the layers (in place, values copied)."""
-        theta = np.asarray(theta, dtype=np.float64)
-        n = self.n_params()["total"]
-        if theta.shape != (n,):
-            raise ValueError(f"flat parameter vector must have shape ({n},), got {theta.shape}")
-        offset = 0
-        for _, _, arr in self.param_groups():
-            arr[...] = theta[offset: offset + arr.size].reshape(arr.shape)
-            offset += arr.size
-
-    def flat_group_names(self):
-        """For every entry of the flat vector, ``"layer l: name"`` (used in failure reports)."""
-        names = []
-        for l, name, arr in self.param_groups():
-            names += [f"layer {l}: {name}"] * arr.size
-        return np.array(names)
-
-    def flatten_grads(self, grads):
-        """Concatenate per-layer gradient dicts in flat-vector order."""
-        parts = [grads[l][name].ravel() for l, name, _ in self.param_groups()]
-        return np.concatenate(parts) if parts else np.zeros(0)
 
     # ------------------------------------------------------------------ forward / backward
     def forward(self, X):

@@ -1,0 +1,50 @@
+"""The flat parameter vector shared by every model (KAN, MLP, LAN).
+
+A model lists its trainable arrays with ``param_groups() -> [(l, name, array), ...]`` and names its
+groups in ``GROUPS``; this mixin turns that list into the one vector the optimizers work on. The
+layout rule: layers in order, groups in ``GROUPS`` order within a layer, each array raveled in C
+order, frozen groups left out.
+"""
+import numpy as np
+
+
+class FlatParameters:
+    """``n_params``, ``get_flat``, ``set_flat``, ``flat_group_names`` and ``flatten_grads``."""
+
+    GROUPS = ()
+
+    def n_params(self):
+        """Number of trainable parameters by group, and their total (a frozen group counts 0)."""
+        counts = dict.fromkeys(self.GROUPS, 0)
+        for _, name, arr in self.param_groups():
+            counts[name] += arr.size
+        counts["total"] = sum(counts.values())
+        return counts
+
+    def get_flat(self):
+        """The trainable parameters as one vector (a copy), shape (n_params()['total'],)."""
+        groups = self.param_groups()
+        return np.concatenate([arr.ravel() for _, _, arr in groups]) if groups else np.zeros(0)
+
+    def set_flat(self, theta):
+        """Write a flat vector back into the parameter arrays (in place, values copied)."""
+        theta = np.asarray(theta, dtype=np.float64)
+        n = self.n_params()["total"]
+        if theta.shape != (n,):
+            raise ValueError(f"flat parameter vector must have shape ({n},), got {theta.shape}")
+        offset = 0
+        for _, _, arr in self.param_groups():
+            arr[...] = theta[offset: offset + arr.size].reshape(arr.shape)
+            offset += arr.size
+
+    def flat_group_names(self):
+        """For every entry of the flat vector, ``"layer l: name"`` (used in failure reports)."""
+        names = []
+        for l, name, arr in self.param_groups():
+            names += [f"layer {l}: {name}"] * arr.size
+        return np.array(names)
+
+    def flatten_grads(self, grads):
+        """Concatenate per-layer gradient dicts in flat-vector order."""
+        parts = [grads[l][name].ravel() for l, name, _ in self.param_groups()]
+        return np.concatenate(parts) if parts else np.zeros(0)
