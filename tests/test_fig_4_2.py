@@ -1,0 +1,38 @@
+"""Figure 4.2, quick variant: the seed scan finds both groups of dependent variables."""
+import json
+
+from paper_figures import fig_4_2
+
+
+def test_fig_4_2_quick_finds_both_dependent_groups(tmp_path, capsys):
+    summary = fig_4_2.main(["--quick", "--out", str(tmp_path)])
+    claims = summary["claims"]["frozen"]
+    # the paper: one seed reveals (x1, x2, x3), another (x4, x5); quick runs seeds 0 and 6 only
+    assert claims["both_groups_found"], claims
+    assert claims["seeds_by_group"]["x1,x2,x3"] == [0]
+    assert claims["seeds_by_group"]["x4,x5"] == [6]
+    for run in summary["runs"]:
+        scores = run["scores"]
+        active = [i for i, s in enumerate(scores) if s > fig_4_2.ACTIVE_FRACTION * max(scores)]
+        assert active == run["group"]  # the reading agrees with the stored scores
+        assert run["test_mse"] < 0.1  # a relation was learned: a constant f gives 0.25
+        assert 6 - 1 not in run["group"]  # x6 is independent: never in a group
+    assert (tmp_path / "fig_4_2.png").stat().st_size > 0
+    assert json.loads((tmp_path / "fig_4_2.json").read_text())["quick"] is True
+    assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == ["frozen_seed0.json", "frozen_seed6.json"]
+    assert "both_groups_found" in capsys.readouterr().out
+
+
+def test_fig_4_2_reading_names_the_groups():
+    assert fig_4_2.reading([0, 1, 2]) == "x1,x2,x3"
+    assert fig_4_2.reading((3, 4)) == "x4,x5"
+    assert fig_4_2.reading([5]) == "none"
+    assert fig_4_2.reading([0, 2, 3, 4]) == "other"
+
+
+def test_fig_4_2_claims_report_a_missing_group():
+    runs = [{"config": {"variant": "frozen", "seed": s, "steps": 10}, "reading": r, "test_mse": 0.25}
+            for s, r in ((0, "x1,x2,x3"), (1, "none"))]
+    claims = fig_4_2.claims(runs)["frozen"]
+    assert not claims["both_groups_found"]
+    assert claims["seeds_by_group"] == {"x1,x2,x3": [0], "none": [1]}
