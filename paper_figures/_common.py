@@ -9,7 +9,7 @@ process pool by default); pass a cluster's executor to :func:`run_jobs` to sprea
 import argparse
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
@@ -59,8 +59,9 @@ def run_jobs(job, configs, out_dir, workers=1, executor=None):
         executor = executor or ProcessPoolExecutor(max_workers=workers)
         try:
             futures = {executor.submit(job, c): c for c in todo}
-            for future, c in futures.items():
-                save_json(future.result(), path[c["job"]])
+            # written as each finishes, so an interruption loses only the jobs still running
+            for future in as_completed(futures):
+                save_json(future.result(), path[futures[future]["job"]])
         finally:
             if own:
                 executor.shutdown()

@@ -39,3 +39,17 @@ def test_fig_2_3_quick_grid_extension_converges_like_a_power_law(tmp_path, capsy
     assert (tmp_path / "fig_2_3.png").stat().st_size > 0
     assert json.loads((tmp_path / "fig_2_3.json").read_text())["quick"] is True
     assert "slope_rms" in capsys.readouterr().out
+
+
+def _square(c):
+    return {"value": c["x"] ** 2}
+
+
+def test_run_jobs_through_an_executor_keeps_config_order(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    configs = [{"job": f"j{x}", "x": x} for x in range(5)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = _common.run_jobs(_square, configs, str(tmp_path), executor=pool)
+    assert [r["value"] for r in results] == [0, 1, 4, 9, 16]
+    assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == [f"j{x}.json" for x in range(5)]
