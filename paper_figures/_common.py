@@ -7,6 +7,8 @@ an interrupted sweep resumes. The jobs go through any ``concurrent.futures.Execu
 process pool by default); pass a cluster's executor to :func:`run_jobs` to spread a sweep out.
 """
 import argparse
+import base64
+import io
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -92,6 +94,20 @@ def save_figure(fig, path):
     """Save a matplotlib Figure as PNG (150 dpi), creating the folder."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=150, bbox_inches="tight")
+
+
+def encode_model(model):
+    """A trained model as text for a job's JSON: its ``minikan.io.save`` archive, base64-encoded."""
+    buffer = io.BytesIO()
+    model.save(buffer)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def decode_model(text):
+    """The model stored by :func:`encode_model`."""
+    from minikan.io import load
+
+    return load(io.BytesIO(base64.b64decode(text)))
 
 
 def loglog_slope(x, y):

@@ -34,8 +34,6 @@ paper's smaller library ``QUICK_LIB`` (Section 2.5.2's example).
 Each job stores its four models (base64 of ``minikan.io``'s ``.npz``) in its JSON, so the
 figure is redrawn from the results alone.
 """
-import base64
-import io
 import json
 import os
 import sys
@@ -44,10 +42,10 @@ import time
 import numpy as np
 import sympy
 
-from minikan import KAN, load
+from minikan import KAN
 from minikan.datasets import make_toy
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 
 FULL_SEEDS = (0, 1, 2, 3, 4)
 FULL_STEPS = {"sparsify": 400, "pruned": 200, "refined": 400, "affine": 200}
@@ -60,16 +58,6 @@ QUICK_N_SYMBOLIC = 200
 RMSE_TARGET = 1e-10
 TRUE_FUNCTIONS = {(0, 0, 0): "sin", (0, 1, 0): "x^2", (1, 0, 0): "exp"}
 STAGES = ("sparsify", "pruned", "symbolic", "affine")  # the models drawn, after steps 1-4
-
-
-def _encode(model):
-    buffer = io.BytesIO()
-    model.save(buffer)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _decode(text):
-    return load(io.BytesIO(base64.b64decode(text)))
 
 
 def _rmse(model, X, y):
@@ -99,7 +87,7 @@ def job(config):
     model = KAN([2, 5, 1], grid=G_COARSE, k=3, seed=seed, init="pykan-0.2")
     model.fit(X, y, steps=steps["sparsify"], lamb=LAMB, lamb_entropy=LAMB_ENTROPY, reg_metric=METRIC)
     record("sparsify", model)
-    out["models"]["sparsify"] = _encode(model)
+    out["models"]["sparsify"] = encode_model(model)
     # 2. prune, train, extend the grid, train
     pruned = model.prune(X, threshold=PRUNE_THRESHOLD, metric=METRIC)
     out["pruned_width"] = pruned.width
@@ -107,7 +95,7 @@ def job(config):
     model = pruned.refine(G_FINE, X)
     model.fit(X, y, steps=steps["refined"])
     record("pruned", model)
-    out["models"]["pruned"] = _encode(model)
+    out["models"]["pruned"] = encode_model(model)
     # 3. snap: suggestions for the record, then auto_symbolic picks the best of each edge
     suggestions = {}
     for l, layer in enumerate(model.layers):
@@ -118,11 +106,11 @@ def job(config):
     out["suggestions"] = suggestions
     out["fixed"] = {f"{l},{i},{j}": {"function": name, "r2": r2} for (l, i, j), (name, r2) in fixed.items()}
     record("symbolic", model)
-    out["models"]["symbolic"] = _encode(model)
+    out["models"]["symbolic"] = encode_model(model)
     # 4. train the affine parameters (every edge is symbolic; the splines are masked out)
     model.fit(X, y, steps=steps["affine"], update_grid=False)
     record("affine", model)
-    out["models"]["affine"] = _encode(model)
+    out["models"]["affine"] = encode_model(model)
     # 5. the formula
     exprs, _, _ = model.symbolic_formula(variables=["x", "y"])
     rounded, func, latex = model.symbolic_formula(variables=["x", "y"], n_digits=2)
@@ -171,7 +159,7 @@ def figure(results, seed=None):
     titles = {"sparsify": "1. train with sparsity", "pruned": "2. prune (then refine, train)",
               "symbolic": "3. snap to symbolic", "affine": "4. train affine params"}
     for ax, stage in zip(axes, STAGES):
-        model = _decode(r["models"][stage])
+        model = decode_model(r["models"][stage])
         model.plot(X, in_vars=["$x$", "$y$"], out_vars=["$f$"], ax=ax)
         st = r["steps"][stage]
         ax.set_title(f"{titles[stage]}\n{st['width']}, test RMSE {st['test_rmse']:.1e}", fontsize=9)

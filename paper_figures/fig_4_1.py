@@ -47,8 +47,6 @@ functions the paper names (linear and quadratic for (a), log and exp for (b), qu
 (e), linear, square and sqrt for (f), J0, square and exp for (d)) are each among the top three of
 some edge.
 """
-import base64
-import io
 import json
 import os
 import sys
@@ -58,12 +56,12 @@ import numpy as np
 import scipy.special
 import sympy
 
-from minikan import KAN, load
+from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.datasets.categorical import first_digit
 from minikan.symbolic import SymbolicFunction, library
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 
 FULL_SEEDS = (0, 1, 2, 3)
 FULL_STEPS, FULL_RETRAIN_STEPS, FULL_SYMBOLIC_POINTS = 400, 200, 200
@@ -87,17 +85,6 @@ J0_A_RANGE = (-40.0, 40.0)  # J0(20x) needs a = 20 in c*J0(a x + b) + d, outside
 
 J0 = SymbolicFunction("J0", scipy.special.j0, lambda z: -scipy.special.j1(z),
                       lambda z: sympy.besselj(0, z), complexity=2)
-
-
-def _encode(model):
-    buf = io.BytesIO()
-    model.save(buf)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def decode_model(text):
-    """The KAN stored in a job result (``result["model"]``)."""
-    return load(io.BytesIO(base64.b64decode(text)))
 
 
 def _suggestions(model, X, name):
@@ -150,7 +137,7 @@ def job(config):
         if n_sym:
             result["suggestions"], result["suggestions_simple"] = _suggestions(pruned, X[:n_sym], name)
     result["cpu_seconds"] = time.process_time() - t0
-    result["model"] = _encode(pruned)
+    result["model"] = encode_model(pruned)
     return result
 
 

@@ -32,8 +32,6 @@ The figure: the KAN diagram (``model.plot``) of the first seed that found each g
 per-seed summary: the first-layer |phi|_1 of every seed (normalised by its largest) with the
 active edges marked, and the test MSE per seed.
 """
-import base64
-import io
 import json
 import os
 import sys
@@ -42,11 +40,10 @@ import time
 import numpy as np
 
 from minikan.datasets import make_unsupervised_toy
-from minikan.io import load, save
 from minikan.unsupervised import (ACTIVE_FRACTION, dependent_groups, edge_scores, train_unsupervised,
                                   unsupervised_kan)
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 
 N_TRAIN = 500  # real rows; as many permuted rows are added (paper-era example)
 STEPS = 1000  # 50 pykan steps of up to 20 L-BFGS iterations
@@ -73,19 +70,18 @@ def job(config):
     model = unsupervised_kan(6, seed=config["seed"], train_gaussian=VARIANTS[config["variant"]])
     history = train_unsupervised(model, X, y, Xt, yt, steps=config["steps"])
     group = dependent_groups(model, X)[0]
-    buffer = io.BytesIO()
-    save(model, buffer)  # a few kB; the figure redraws the diagram from it without retraining
     return {"config": config, "group": list(group), "reading": reading(group),
             "scores": edge_scores(model, X)[:, 0],
             "train_mse": float(np.mean((model.predict(X) - y) ** 2)),
             "test_mse": float(np.mean((model.predict(Xt) - yt) ** 2)),
             "iterations": len(history["step"]), "message": str(history.get("message", "")),
             "cpu_seconds": time.process_time() - t0,
-            "model_npz_base64": base64.b64encode(buffer.getvalue()).decode("ascii")}
+            # a few kB; the figure redraws the diagram from it without retraining
+            "model_npz_base64": encode_model(model)}
 
 
 def _model(result):
-    return load(io.BytesIO(base64.b64decode(result["model_npz_base64"])))
+    return decode_model(result["model_npz_base64"])
 
 
 def claims(results):

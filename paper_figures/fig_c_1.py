@@ -42,8 +42,6 @@ for that seed. The outcome depends on the training length: at the full run's 400
 seed 0 ties at mu_2 = 0 and 10 (3 and 3 active edges), so the full run's per-seed table is the
 result to quote.
 """
-import base64
-import io
 import json
 import os
 import sys
@@ -51,11 +49,11 @@ import time
 
 import numpy as np
 
-from minikan import KAN, load
+from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.prune import edge_l1
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 
 METRIC = "paper"
 INIT = "pykan-0.2"
@@ -107,14 +105,12 @@ def job(config):
     pruned = model.prune(X, threshold=THRESHOLD, metric=METRIC)
     before = edge_l1(model, X, METRIC)
     after = edge_l1(pruned, X, METRIC)
-    buffer = io.BytesIO()
-    pruned.save(buffer)
     return {"config": config, "pruned_width": pruned.width,
             "active_edges": int(sum((A > THRESHOLD).sum() for A in after)),
             "active_edges_before_pruning": int(sum((A > THRESHOLD).sum() for A in before)),
             "edge_l1_pruned": [A for A in after],
             "train_rmse": float(h["train_rmse"][-1]), "seconds": time.perf_counter() - t0,
-            "pruned_model": base64.b64encode(buffer.getvalue()).decode("ascii")}
+            "pruned_model": encode_model(pruned)}
 
 
 def _monotone_non_increasing(values):
@@ -150,7 +146,7 @@ def figure(rows, results_by_name):
         key = ROWS[row][0]
         for ax, name in zip(ax_row, entries):
             r = results_by_name[name]
-            model = load(io.BytesIO(base64.b64decode(r["pruned_model"])))
+            model = decode_model(r["pruned_model"])
             model.plot(X[: r["config"]["n_train"]], in_vars=["$x$", "$y$"], out_vars=["$f$"], ax=ax)
             ax.set_title(f"{labels[key]} = {r['config'][key]:g}: {r['active_edges']} active edges\n"
                          f"{r['pruned_width']}, train RMSE {r['train_rmse']:.1e}", fontsize=8)

@@ -55,8 +55,6 @@ of [2, 5, 1] on I.12.11 at G = 20 from 2.6e-3 to 9.1e-4).
 each; unpruned [n, 5, 1]; pruned from it with lambda = 1e-2 only, after 50 sparsifying
 iterations; MLP depth 3, tanh, 120 iterations (the iterations of one quick KAN run).
 """
-import base64
-import io
 import json
 import os
 import sys
@@ -64,10 +62,10 @@ import time
 
 import numpy as np
 
-from minikan import KAN, MLP, load
+from minikan import KAN, MLP
 from minikan.datasets.feynman import FEYNMAN, make_feynman
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 
 KAN_GRIDS = (3, 5, 10, 20)
 KAN_STEPS = 100               # L-BFGS iterations per grid
@@ -131,11 +129,6 @@ def n_edges(width):
     return int(sum(a * b for a, b in zip(width[:-1], width[1:])))
 
 
-def _encode(model):
-    buffer = io.BytesIO()
-    model.save(buffer)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
 
 def _test_rmse(model, Xt, yt):
     with np.errstate(all="ignore"):  # a diverged model gives inf/NaN, reported as such
@@ -186,7 +179,7 @@ def job(config):
                test_rmse=float(np.nanmin(rmse)) if np.isfinite(rmse).any() else float("nan"),
                seconds=time.perf_counter() - t0)
     if config["family"] == "pruned" and best_model is not None:
-        out["model"] = _encode(best_model)
+        out["model"] = encode_model(best_model)
     return out
 
 
@@ -424,7 +417,7 @@ def figure_diagrams(results, rows, which, seed=0):
     for ax, eq in zip(axes, eqs):
         row = rows[eq]
         r = by_job[row["pruned_best_job"] if which == "best" else row["pruned_min_job"]]
-        model = load(io.BytesIO(base64.b64decode(r["model"])))
+        model = decode_model(r["model"])
         X = make_feynman(eq, N_TRAIN, N_TEST, seed=seed).train_input[:PLOT_SAMPLES]
         model.plot(X, in_vars=list(FEYNMAN[eq].variables), ax=ax)
         ax.set_title(f"{eq} {_shape(r['width'])}\ntest RMSE {r['test_rmse']:.1e}", fontsize=8,

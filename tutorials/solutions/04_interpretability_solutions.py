@@ -8,8 +8,6 @@
 # %%
 import os
 
-import numpy as np
-
 from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.prune import attribution_scores, node_scores
