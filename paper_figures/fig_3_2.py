@@ -88,8 +88,8 @@ MLP_WIDTHS = (5, 100)  # paper
 MINIMAL_RMSE = 1e-2  # Table 2's accuracy bar for the minimal shape (paper)
 
 FULL = {"functions": FUNCTIONS, "depths": (2, 3), "pruned_depths": (2,), "lambdas": LAMBDAS,
-        "grids": (3, 5, 10, 20, 50), "steps": 200, "sparsify_steps": 200, "mlp_depths": (2, 3),
-        "mlp_steps": 1600, "mlp_checkpoint": 100, "m0_compact_steps": 200}
+        "grids": (3, 5, 10, 20, 50), "steps": 50, "sparsify_steps": 100, "mlp_depths": (2, 3),
+        "mlp_steps": 400, "mlp_checkpoint": 100, "m0_compact_steps": 100}
 QUICK = {"functions": ("sph_harm_m0_n1", "jv"), "depths": (2, 3), "pruned_depths": (2,),
          "lambdas": (1e-2,), "grids": (3, 5, 10, 20), "steps": 20, "sparsify_steps": 50,
          "mlp_depths": (2, 3), "mlp_steps": 100, "mlp_checkpoint": 50, "m0_compact_steps": None}
