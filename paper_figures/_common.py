@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
@@ -72,6 +73,23 @@ def run_jobs(job, configs, out_dir, workers=1, executor=None):
         with open(path[c["job"]]) as fh:
             results.append(json.load(fh))
     return results
+
+
+def diagram_main(name, description, figure, inventory, claims, argv=None):
+    """``main`` of a pure diagram: draw it, read back what was drawn, save the PNG and JSON.
+
+    ``figure()`` returns the Figure, ``inventory(fig)`` a JSON-able record of its boxes, arrows and
+    text read from the Figure itself, ``claims(inventory)`` the checks on it. No jobs.
+    """
+    args = parse_args(name, description, argv)
+    fig = figure()
+    drawn = inventory(fig)
+    summary = {"quick": args.quick, "claims": claims(drawn), "drawn": drawn}
+    save_json(summary, os.path.join(args.out, name + ".json"))
+    save_figure(fig, os.path.join(args.out, name + ".png"))
+    json.dump(summary["claims"], sys.stdout, indent=1)
+    print()
+    return summary
 
 
 def save_json(obj, path):

@@ -24,13 +24,10 @@ functions sit), both deep panels use ``DEEP_WIDTH = [2, 3, 3, 1]``. The JSON lis
 formula, width, the number of nodes and edges and where its activations were drawn, counted from
 the figure's own artists (each carries a ``gid``), so the file says what is in the picture.
 """
-import json
-import os
-import sys
 
 import numpy as np
 
-from ._common import parse_args, save_figure, save_json
+from ._common import diagram_main
 
 SHALLOW_WIDTH = [2, 5, 1]  # Eq. 2.1 with n = 2: n inputs, 2n + 1 hidden, 1 output (chosen for (a) too)
 DEEP_WIDTH = [2, 3, 3, 1]  # chosen: three layers, small enough to read every edge
@@ -237,15 +234,7 @@ def claims(inv):
 
 
 def main(argv=None):
-    args = parse_args("fig_0_1", __doc__.splitlines()[0], argv)
-    fig = figure()
-    inv = inventory(fig)
-    summary = {"quick": args.quick, "claims": claims(inv), "drawn": inv}
-    save_json(summary, os.path.join(args.out, "fig_0_1.json"))
-    save_figure(fig, os.path.join(args.out, "fig_0_1.png"))
-    json.dump(summary["claims"], sys.stdout, indent=1)
-    print()
-    return summary
+    return diagram_main("fig_0_1", __doc__.splitlines()[0], figure, inventory, claims, argv)
 
 
 if __name__ == "__main__":

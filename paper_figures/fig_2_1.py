@@ -16,12 +16,9 @@ The diagram is also a small graph: every box is a node (``BOXES``), every arrow 
 checks that the drawn arrows lead from the theorem to both branches' applications. The drawing
 functions :func:`draw_box` and :func:`draw_arrow` are shared with Figure 6.1.
 """
-import json
-import os
 import re
-import sys
 
-from ._common import parse_args, save_figure, save_json
+from ._common import diagram_main
 
 # box id -> (centre x, centre y, width, height, stage, text); data units on a 17 x 8.5 canvas
 BOXES = {
@@ -147,15 +144,7 @@ def claims(inv):
 
 
 def main(argv=None):
-    args = parse_args("fig_2_1", __doc__.splitlines()[0], argv)
-    fig = figure()
-    inv = inventory(fig)
-    summary = {"quick": args.quick, "claims": claims(inv), "drawn": inv}
-    save_json(summary, os.path.join(args.out, "fig_2_1.json"))
-    save_figure(fig, os.path.join(args.out, "fig_2_1.png"))
-    json.dump(summary["claims"], sys.stdout, indent=1)
-    print()
-    return summary
+    return diagram_main("fig_2_1", __doc__.splitlines()[0], figure, inventory, claims, argv)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,8 @@ training does not, try a KAN. The JSON records every box, arrow and leaf as draw
 the artists' ``gid``), and the claims are computed from those: every leaf reached from the root,
 the recommendations per concern, and which questions lead to an MLP.
 """
-import json
-import os
-import sys
 
-from ._common import parse_args, save_figure, save_json
+from ._common import diagram_main
 from .fig_2_1 import draw_arrow, draw_box
 
 ROOT = "Should I use KANs or MLPs?"
@@ -139,15 +136,7 @@ def claims(inv):
 
 
 def main(argv=None):
-    args = parse_args("fig_6_1", __doc__.splitlines()[0], argv)
-    fig = figure()
-    inv = inventory(fig)
-    summary = {"quick": args.quick, "claims": claims(inv), "drawn": inv}
-    save_json(summary, os.path.join(args.out, "fig_6_1.json"))
-    save_figure(fig, os.path.join(args.out, "fig_6_1.png"))
-    json.dump(summary["claims"], sys.stdout, indent=1)
-    print()
-    return summary
+    return diagram_main("fig_6_1", __doc__.splitlines()[0], figure, inventory, claims, argv)
 
 
 if __name__ == "__main__":
