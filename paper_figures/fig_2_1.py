@@ -115,7 +115,8 @@ def inventory(fig):
             "images": len(fig.findobj(lambda a: a.__class__.__name__ in ("AxesImage", "FigureImage")))}
 
 
-def _reachable(arrows, start):
+def reachable(arrows, start):
+    """The boxes reached from ``start`` along the drawn arrows (``[from, to]`` pairs), itself included."""
     seen, todo = {start}, [start]
     while todo:
         node = todo.pop()
@@ -129,7 +130,7 @@ def _reachable(arrows, start):
 def claims(inv):
     """Counts and paths read from the drawing: theorem -> KAN -> both branches -> applications."""
     arrows = [tuple(a) for a in inv["arrows"]]
-    from_theorem = _reachable(arrows, "theorem")
+    from_theorem = reachable(arrows, "theorem")
     sections = sorted({s for text in inv["boxes"].values() for s in re.findall(r"\b([1-6](?:\.\d)?)\)", text)},
                       key=lambda s: tuple(map(int, s.split("."))))
     return {"n_boxes": len(inv["boxes"]), "n_arrows": len(arrows),
@@ -137,9 +138,9 @@ def claims(inv):
             "kan_branches_into_accuracy_and_interpretability":
                 {("kan", "accuracy"), ("kan", "interpretability")} <= set(arrows),
             "accuracy_branch_reaches_section_3":
-                "accurate_results" in from_theorem and "accurate_results" in _reachable(arrows, "accuracy"),
+                "accurate_results" in from_theorem and "accurate_results" in reachable(arrows, "accuracy"),
             "interpretability_branch_reaches_science":
-                "science" in from_theorem and "science" in _reachable(arrows, "interpretability"),
+                "science" in from_theorem and "science" in reachable(arrows, "interpretability"),
             "sections_named": sections, "portraits": inv["images"]}
 
 

@@ -23,7 +23,7 @@ the recommendations per concern, and which questions lead to an MLP.
 """
 
 from ._common import diagram_main
-from .fig_2_1 import draw_arrow, draw_box
+from .fig_2_1 import draw_arrow, draw_box, reachable
 
 ROOT = "Should I use KANs or MLPs?"
 # concern -> list of (question, [(answer, recommendation), (answer, recommendation)])
@@ -116,13 +116,7 @@ def inventory(fig):
 def claims(inv):
     """Counts and the recommendations, read from the drawing."""
     arrows = inv["arrows"]
-    seen, todo = {"root"}, ["root"]
-    while todo:
-        node = todo.pop()
-        for a, b in arrows:
-            if a == node and b not in seen:
-                seen.add(b)
-                todo.append(b)
+    seen = reachable(arrows, "root")
     per_concern = {}
     for leaf in inv["leaves"]:
         counts = per_concern.setdefault(leaf["concern"], {})
