@@ -130,7 +130,7 @@ def refine(layer, x, G_new, *, method="banded"):
     (:func:`minikan.knot_insertion.insert_knots`), without the samples. Every edge function is then
     preserved on the whole base interval ``[t_k, t_{G+k}]`` to rounding, also where ``x`` has no
     samples. On the ``k`` outer intervals per side it is not: the mean-spaced outer knots of the two
-    grids differ, and the new spline continues the old end polynomials there instead.
+    grids differ (the new ones are ``G_new / G`` times closer), so the two splines differ there.
 
     *Other grids*: the new coefficients solve
 

@@ -21,8 +21,8 @@ Boor's algorithm evaluates ``P`` when its k stages are fed ``tau_{j+1}, ..., tau
 starting from ``c^{(0)}_i = c_i`` and ending with ``c'_j = c^{(k)}_\\mu``. Only pieces inside the
 base interval are used, so the outer knots of the two extended vectors need not match (with
 mean-spaced extension they do not when ``G_new / G > 1``): the fine spline equals the coarse one on
-``[t_k, t_{G+k}]`` and continues its end polynomials on the fine outer intervals, where the
-coarse spline, built on other outer knots, generally differs.
+``[t_k, t_{G+k}]``. On the ``k`` outer intervals per side it does not: there the coarse spline is
+built on other knots, and both bases lack the functions that would complete the end polynomials.
 """
 import numpy as np
 
@@ -75,8 +75,8 @@ def insert_knots(grid, coef, fine_grid, k):
     Returns
     -------
     fine_coef : ndarray, shape (n_in, n_out, G_new+k)
-        The fine spline equals the coarse one on ``[t_k, t_{G+k}]`` up to rounding; on the outer
-        intervals it continues the first and last polynomial pieces.
+        The fine spline equals the coarse one on ``[t_k, t_{G+k}]`` up to rounding (not on the
+        outer intervals, whose knots differ).
     """
     grid, fine_grid = spline.check_grid(grid, k), spline.check_grid(fine_grid, k)
     coef = np.asarray(coef, dtype=np.float64)
