@@ -155,7 +155,11 @@ def normal_matrix(values, start, n_basis, u):
 
 
 def normal_rhs(values, start, y, n_basis):
-    """``A^T y`` by scatter-adds: ``values`` (N, n_in, k+1), ``y`` (N, n_in, n_out) -> (n_in, n_basis, n_out)."""
+    """``A^T y`` by scatter-adds.
+
+    ``values`` (N, n_in, k+1) and ``start`` (N, n_in) as for :func:`normal_matrix`, ``y``
+    (N, n_in, n_out); returns ``rhs`` (n_in, n_basis, n_out).
+    """
     _, n_in, kp1 = values.shape
     n_out = y.shape[2]
     rows = np.arange(n_in)[None, :]
