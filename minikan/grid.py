@@ -1,12 +1,14 @@
 """Moving and refining spline grids: grid update from samples and grid extension (Section 2.4).
 
-Both operations change the knots of a layer and then refit its spline coefficients by least
-squares so that every edge function stays (as nearly as possible) what it was on the samples.
-They work on one layer and return a new one; :class:`minikan.KAN` applies them layer by layer.
+Both operations change the knots of a layer and then carry its spline coefficients over, so that
+every edge function stays (as nearly as possible) what it was: by least squares on the samples
+(:func:`minikan.spline_fit.fit_coef`, banded normal equations), or, when a refinement's knots
+contain the old ones, by exact knot insertion (:mod:`minikan.knot_insertion`). They work on one
+layer and return a new one; :class:`minikan.KAN` applies them layer by layer.
 """
 import numpy as np
 
-from . import spline
+from . import knot_insertion, spline, spline_fit
 
 
 class NonFiniteSamples(ValueError):
@@ -59,12 +61,15 @@ def grid_from_samples(x, G, k, grid_eps=0.02, margin=0.0):
     return spline.extend_grid(grid_eps * uniform + (1.0 - grid_eps) * adaptive, k)
 
 
-def update_grid(layer, x, grid_eps=0.02, margin=0.0):
+def update_grid(layer, x, grid_eps=0.02, margin=0.0, *, method="banded"):
     """A copy of ``layer`` whose knots follow the samples ``x`` and whose splines are refit on them.
 
     Only the spline part is refit (least squares on all samples, per edge); ``w_b``, ``w_s``,
     the base branch, the mask and the bias are unchanged, so each edge function is preserved on
-    the samples up to the least-squares residual.
+    the samples up to the least-squares residual. ``method`` picks the least-squares solver of
+    :func:`minikan.spline_fit.fit_coef`: ``"banded"`` (O(N k^2 + G k^2) per input; an input whose
+    samples leave coefficients undetermined, e.g. empty knot intervals, gets a tiny smoothing
+    penalty that continues its neighbours) or ``"dense"`` (SVD, minimum norm, O(N G^2)).
 
     An input whose samples all coincide (zero spread) keeps its old knots: a grid cannot be
     placed on a single point, and collapsing it would silently zero that spline. So does an input
@@ -87,7 +92,7 @@ def update_grid(layer, x, grid_eps=0.02, margin=0.0):
         new_grid = grid_from_samples(x, layer.G, layer.k, grid_eps, margin)
         degenerate = (np.ptp(x, axis=0) <= 0) | ~np.all(np.isfinite(new_grid), axis=1)
     new_grid[degenerate] = layer.grid[degenerate]
-    return _refit(layer, x, new_grid)
+    return _refit(layer, x, new_grid, method)
 
 
 def outside_grid(x, grid, k):
@@ -113,20 +118,27 @@ def outside_grid(x, grid, k):
     return ~((x >= lo - slack) & (x <= hi + slack))
 
 
-def refine(layer, x, G_new):
+def refine(layer, x, G_new, *, method="banded"):
     """A copy of ``layer`` on a finer (or coarser) grid with ``G_new`` intervals (Eq. 2.16).
 
     The new base knots interpolate the old ones piecewise linearly (a uniform grid stays uniform on
     the same interval; a non-uniform one keeps its shape), then are extended by k knots per side.
-    The new coefficients solve
+
+    *Nested grids* (``G_new`` a multiple of ``G``, so that every old base knot is a new one; checked
+    per input to rounding, and such knots are made exactly equal): the old spline lies in the new
+    space on the base interval, and its new coefficients come from exact knot insertion
+    (:func:`minikan.knot_insertion.insert_knots`), without the samples. Every edge function is then
+    preserved on the whole base interval ``[t_k, t_{G+k}]`` to rounding, also where ``x`` has no
+    samples. On the ``k`` outer intervals per side it is not: the mean-spaced outer knots of the two
+    grids differ (the new ones are ``G_new / G`` times closer), so the two splines differ there.
+
+    *Other grids*: the new coefficients solve
 
     .. math::
         \\{c'_j\\} = \\arg\\min \\sum_{s} \\Big( \\sum_j c'_j B'_j(x_s) - \\sum_i c_i B_i(x_s) \\Big)^2
 
-    i.e. Eq. 2.16 with the expectation over p(x) replaced by the mean over the given samples.
-    When the new knots contain the old ones (``G_new`` a multiple of ``G`` on a uniform grid) the
-    coarse spline lies in the fine space and is reproduced exactly on ``[t_k, t_{G+k}]``, provided
-    the samples there determine the fit (enough samples in every fine interval).
+    i.e. Eq. 2.16 with the expectation over p(x) replaced by the mean over the given samples,
+    solved by :func:`minikan.spline_fit.fit_coef` with ``method`` (see :func:`update_grid`).
 
     Parameters
     ----------
@@ -135,6 +147,8 @@ def refine(layer, x, G_new):
         Samples of the layer's inputs (the paper uses the training inputs); all finite, else
         :class:`NonFiniteSamples` is raised.
     G_new : int
+    method : {"banded", "dense"}
+        Least-squares solver for the inputs whose grids are not nested.
     """
     G_new, _ = spline.check_G_k(G_new, layer.k)
     _check_finite(x)
@@ -143,11 +157,21 @@ def refine(layer, x, G_new):
     u_old = np.arange(layer.G + 1) / layer.G
     u_new = np.arange(G_new + 1) / G_new
     new_base = np.stack([np.interp(u_new, u_old, row) for row in base])  # (n_in, G_new+1)
-    return _refit(layer, x, spline.extend_grid(new_base, k))
+    nested, new_base = knot_insertion.nested_base(base, new_base)
+    new_grid = spline.extend_grid(new_base, k)
+    if not nested.any():
+        return _refit(layer, x, new_grid, method)
+    coef = np.empty((layer.n_in, layer.n_out, G_new + k))
+    coef[nested] = knot_insertion.insert_knots(layer.grid[nested], layer.coef[nested], new_grid[nested], k)
+    if not nested.all():
+        rest = ~nested
+        old_spline = spline.curve(x[:, rest], layer.grid[rest], layer.coef[rest], k)
+        coef[rest] = spline_fit.fit_coef(x[:, rest], old_spline, new_grid[rest], k, method=method)
+    return layer.subset(grid=new_grid, coef=coef)
 
 
-def _refit(layer, x, new_grid):
+def _refit(layer, x, new_grid, method="banded"):
     """Least-squares transfer of the layer's spline part onto new knots."""
     old_spline = spline.curve(x, layer.grid, layer.coef, layer.k)  # (N, n_in, n_out)
-    coef = spline.fit_coef(x, old_spline, new_grid, layer.k)
+    coef = spline_fit.fit_coef(x, old_spline, new_grid, layer.k, method=method)
     return layer.subset(grid=new_grid, coef=coef)

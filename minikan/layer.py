@@ -116,6 +116,8 @@ class KANLayer:
             noise_scale = 0.1 if init == "pykan-0.0" else 0.3
             knots = grid[:, k:-k] if k > 0 else grid  # (n_in, G+1) base knots
             noise = (rng.uniform(size=(G + 1, n_in, n_out)) - 0.5) * noise_scale / G
+            # G+1 points cannot fix G+k coefficients: pykan takes the minimum-norm solution, which
+            # the dense SVD solver reproduces (the banded one would smooth instead)
             coef = spline.fit_coef(knots.T, noise, grid, k)
             if init == "pykan-0.0":
                 w_b = 1.0 / np.sqrt(n_in) + 0.1 * (2.0 * rng.normal(size=(n_in, n_out)) - 1.0)

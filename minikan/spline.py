@@ -351,13 +351,16 @@ def gather_coef(coef, start, k):
 
 
 def fit_coef(x, y, grid, k):
-    """Least-squares spline coefficients for each edge (the solver behind Eq. 2.16 and grid updates).
+    """Least-squares spline coefficients for each edge: the dense reference solver.
 
     Solves, independently for each input ``i`` and all its outputs at once,
     ``min_c sum_n (sum_m c[i, j, m] B_m(x[n, i]) - y[n, i, j])^2`` with ``numpy.linalg.lstsq``
-    (SVD based). On rank-deficient systems (clustered or duplicated samples, fewer samples than
-    coefficients, samples missing from some knot intervals) it returns the minimum-norm solution,
-    which is finite, so coefficients that no sample constrains are set to 0.
+    (SVD based) on the dense ``(N, G+k)`` design matrix. On rank-deficient systems (clustered or
+    duplicated samples, fewer samples than coefficients, samples missing from some knot intervals)
+    it returns the minimum-norm solution, which is finite, so coefficients that no sample
+    constrains are set to 0. Its cost is O(N G^2) time and O(N G) memory per input; grid updates
+    and grid extension use the banded solver :func:`minikan.spline_fit.fit_coef` instead, and the
+    layer initialisations that need minimum-norm semantics use this one.
 
     Parameters
     ----------

@@ -45,3 +45,26 @@ def test_skips_cleanly_without_pykan(bench, monkeypatch, capsys):
     monkeypatch.setattr(bench, "Pykan", missing)
     assert bench.main(["--quick"]) == 0
     assert "pykan comparison skipped" in capsys.readouterr().out
+
+
+GRID_UPDATE = SCRIPT.parent / "bench_grid_update.py"
+
+
+def test_grid_update_benchmark_quick_run(capsys):
+    """benchmarks/bench_grid_update.py --quick: every row is timed, dense is skipped at G = 1000,
+    and the dense walk gives the knots and coefficients of ``KAN.update_grid`` up to rounding
+    (no timing is asserted)."""
+    spec = importlib.util.spec_from_file_location("bench_grid_update", GRID_UPDATE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rows = module.main(["--quick"])
+    assert [G for G, _, _ in rows] == module.GRIDS
+    assert all(banded > 0 for _, banded, _ in rows)
+    assert [dense is None for _, _, dense in rows] == [G not in module.DENSE_GRIDS for G in module.GRIDS]
+    assert "skipped" in capsys.readouterr().out
+    X = np.random.default_rng(1).uniform(-1, 1, (200, 10))
+    banded, dense = KAN(module.WIDTH, grid=5, seed=0), KAN(module.WIDTH, grid=5, seed=0)
+    banded.update_grid(X)
+    module.update_dense(dense, X)
+    for a, b in zip(banded.layers, dense.layers):
+        assert np.abs(a.grid - b.grid).max() <= 1e-12 and np.abs(a.coef - b.coef).max() <= 1e-10
