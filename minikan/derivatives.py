@@ -192,7 +192,7 @@ def _kan_layer_forward(layer, J, lay, nderiv):
     edge and the node sum ``y_j = sum_i phi_ij + bias_j`` (Eq. 2.5)."""
     x = J[0]
     b = base_derivatives(layer.base, x)[:nderiv + 1]  # (M, N, n_in), M = nderiv + 1
-    values, start = spline.basis_local(x, layer.grid, layer.k, nderiv=nderiv)  # (M, N, n_in, k+1)
+    values, start = spline.basis_local(x, layer.grid, layer.k, nderiv=nderiv, assume_valid=True)  # (M, N, n_in, k+1)
     window = spline.gather_coef(layer.coef, start, layer.k)  # (N, n_in, k+1, n_out)
     s = (values[:, :, :, None, :] @ window)[..., 0, :]  # sum_q B^(m)_q c_q: (M, N, n_in, n_out)
     phi = layer.mask * (layer.w_b * b[..., None] + layer.w_s * s)  # (M, N, n_in, n_out)

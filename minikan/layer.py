@@ -169,7 +169,7 @@ class KANLayer:
     def _spline(self, x, nderiv):
         """Spline part and its x-derivatives, shape (nderiv+1, N, n_in, n_out), plus what backward needs."""
         if self.basis == "local":
-            values, start = spline.basis_local(x, self.grid, self.k, nderiv=nderiv)  # (d, N, n_in, k+1)
+            values, start = spline.basis_local(x, self.grid, self.k, nderiv=nderiv, assume_valid=True)  # (d, N, n_in, k+1)
             window = spline.gather_coef(self.coef, start, self.k)  # (N, n_in, k+1, n_out)
             s = np.einsum("dnir,nirj->dnij", values, window)
             return s, (values[0], start)

@@ -81,20 +81,24 @@ class KAN(FlatParameters):
                             init=init, bias=as_bool(bias, "bias"), basis=basis)
             for l in range(len(width) - 1)
         ]
-        self._setup(layers, grid_eps, grid_margin, trainable)
+        self._setup(layers, grid_eps, grid_margin, trainable, init)
 
     @classmethod
-    def from_layers(cls, layers, grid_eps=1.0, grid_margin=0.01, trainable=None):
-        """Build a model around existing :class:`KANLayer` objects (they are used, not copied)."""
+    def from_layers(cls, layers, grid_eps=1.0, grid_margin=0.01, trainable=None, init="paper"):
+        """Build a model around existing :class:`KANLayer` objects (they are used, not copied).
+
+        ``init`` names the initialisation recipe that :meth:`reinitialized` uses for fresh copies.
+        """
         model = cls.__new__(cls)
-        model._setup(list(layers), grid_eps, grid_margin, trainable)
+        model._setup(list(layers), grid_eps, grid_margin, trainable, as_choice(init, "init", INITS))
         return model
 
-    def _setup(self, layers, grid_eps, grid_margin, trainable):
+    def _setup(self, layers, grid_eps, grid_margin, trainable, init="paper"):
         for a, b in zip(layers[:-1], layers[1:]):
             if a.n_out != b.n_in:
                 raise ValueError(f"layer widths do not chain: {a.n_out} outputs feed {b.n_in} inputs")
         self.layers = layers
+        self.init = init
         self.grid_eps = as_float(grid_eps, "grid_eps", 0.0, 1.0)
         self.grid_margin = as_float(grid_margin, "grid_margin", 0.0)
         if trainable is not None and not isinstance(trainable, dict):
@@ -135,7 +139,29 @@ class KAN(FlatParameters):
     def copy(self):
         """An independent deep copy."""
         return KAN.from_layers([layer.copy() for layer in self.layers], self.grid_eps, self.grid_margin,
-                               self.trainable)
+                               self.trainable, self.init)
+
+    def reinitialized(self, seed=0):
+        """A freshly initialised model of the same shape on the same knots (a new starting point).
+
+        Widths, ``G``, ``k``, the knots of every layer, the base function, the presence of biases,
+        masks, the evaluation strategy and the trainability flags are kept; ``coef``, ``w_b`` and
+        ``w_s`` are drawn anew from ``seed`` with this model's ``init`` recipe (see
+        :meth:`KANLayer.create`; "paper" for models built from layers). Used by
+        ``fit(..., restarts=n)``. A model with symbolic edges raises ``ValueError``.
+        """
+        if any(layer.sym_mask.any() for layer in self.layers):
+            raise ValueError("reinitialized needs a model without symbolic edges (they have no "
+                             "random initialisation); unfix them first")
+        rng = as_rng(seed)
+        layers = []
+        for layer in self.layers:
+            fresh = KANLayer.create(layer.n_in, layer.n_out, layer.G, layer.k, rng, base=layer.base,
+                                    init=self.init, bias=layer.bias is not None, basis=layer.basis)
+            new = fresh.subset(grid=layer.grid.copy(), coef=fresh.coef)
+            new.mask = layer.mask.copy()
+            layers.append(new)
+        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init)
 
     def save(self, path):
         """Write the model to ``path``, one ``.npz`` file (see :mod:`minikan.io`); read it back
@@ -310,7 +336,7 @@ class KAN(FlatParameters):
         G_new = as_int(G_new, "G_new", 1)
         xs = self.layer_inputs(X)
         layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
-        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable)
+        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init)
 
     # ------------------------------------------------------------------ pruning
     def prune(self, X, threshold=1e-2, metric="paper"):

@@ -123,8 +123,9 @@ def _as_batch(x, grid, k):
 
 
 def _last_interval(grid):
-    """Index of the last non-empty knot interval of each row, shape (n_in,)."""
-    return np.array([np.searchsorted(row, row[-1], side="left") - 1 for row in grid])
+    """Index of the last non-empty knot interval of each row, shape (n_in,): the number of knots
+    strictly below the row's last knot, minus one (rows are non-decreasing)."""
+    return (grid < grid[:, -1:]).sum(axis=1) - 1
 
 
 def _ratio(num, den):
@@ -209,7 +210,7 @@ def _padded(grid, k):
     return np.concatenate([grid[:, :1] - h * steps[::-1], grid, grid[:, -1:] + h * steps], axis=1)
 
 
-def basis_local(x, grid, k, nderiv=0):
+def basis_local(x, grid, k, nderiv=0, *, assume_valid=False):
     """The ``k + 1`` basis functions that can be non-zero at each point, and their first index.
 
     For ``x`` in the knot interval ``[t_mu, t_{mu+1})`` only ``B_{mu-k} .. B_mu`` can be non-zero.
@@ -225,6 +226,9 @@ def basis_local(x, grid, k, nderiv=0):
         Degree.
     nderiv : int
         Also return derivatives up to this order (0, 1 or 2 are typical).
+    assume_valid : bool
+        Skip the checks of ``grid`` and the shapes (for knots a layer validated when it was built;
+        the training loop calls this thousands of times and the checks cost about a tenth of it).
 
     Returns
     -------
@@ -236,7 +240,10 @@ def basis_local(x, grid, k, nderiv=0):
         shifted inwards and holds zeros for the functions that vanish; outside
         ``[t_0, t_{M-1}]`` all values are 0.
     """
-    x, grid, _ = _as_batch(x, grid, k)  # (N, n_in), (n_in, M)
+    if assume_valid:
+        x = np.asarray(x, dtype=np.float64)
+    else:
+        x, grid, _ = _as_batch(x, grid, k)  # (N, n_in), (n_in, M)
     N, n_in = x.shape
     M = grid.shape[1]
     n_basis = M - k - 1
