@@ -258,10 +258,14 @@ def basis_local(x, grid, k, nderiv=0, *, assume_valid=False):
     last = _last_interval(grid)  # (n_in,)
     # points outside get a non-empty interval too (their values are zeroed below), so that every
     # knot difference used by the recursion spans a non-empty interval and is positive
-    mu = np.where(inside, np.minimum(mu, last), last) + k  # index into the padded knots
-    # and a finite stand-in for x there: far outside (|x| ~ 1e80 for k = 3) the products of the
-    # recursion overflow, and inf * 0 would turn the zeroed values into NaN
-    x = np.where(inside, x, grid[:, -1])
+    all_inside = bool(inside.all())  # the usual case in training: skip the masking below
+    if all_inside:
+        mu = np.minimum(mu, last) + k  # index into the padded knots
+    else:
+        mu = np.where(inside, np.minimum(mu, last), last) + k
+        # and a finite stand-in for x there: far outside (|x| ~ 1e80 for k = 3) the products of
+        # the recursion overflow, and inf * 0 would turn the zeroed values into NaN
+        x = np.where(inside, x, grid[:, -1])
 
     # one gather of the 2k+2 knots t_{mu-k} .. t_{mu+k+1} around each point; every knot the
     # recursion needs is then a slice of it: knot(a, b) = t_{mu+a} .. t_{mu+b-1}. The basis
@@ -297,13 +301,18 @@ def basis_local(x, grid, k, nderiv=0, *, assume_valid=False):
 
     values = np.empty((int(nderiv) + 1, N, n_in, k + 1))  # the layout callers index
     for m in range(int(nderiv) + 1):
-        values[m] = np.moveaxis(derivative(m, k) * inside, 0, -1)
+        level_m = derivative(m, k)  # (k+1, N, n_in)
+        for r in range(k + 1):  # one contiguous block each: cheaper than a transposing copy
+            values[m, :, :, r] = level_m[r]
+    if not all_inside:
+        values[:, ~inside] = 0.0
 
     # padded function mu-k+r is original function mu-2k+r; shift the window inside [0, n_basis)
     first = mu - 2 * k  # original index of values[..., 0]
-    start = np.clip(first, 0, n_basis - k - 1)
+    start = np.minimum(np.maximum(first, 0), n_basis - k - 1)
     shift = first - start  # values[..., r] belongs at window slot r + shift
-    n, i = np.nonzero(shift)  # only points on the outer intervals (or at b) need the shift
+    # only points on the outer intervals (or at b) need the shift
+    n, i = np.nonzero(shift) if shift.any() else (np.zeros(0, dtype=np.int64),) * 2
     if n.size:
         slot = np.arange(k + 1) - shift[n, i][:, None]  # window slot q reads values[q - shift]
         valid = (slot >= 0) & (slot <= k)

@@ -68,3 +68,21 @@ def test_grid_update_benchmark_quick_run(capsys):
     module.update_dense(dense, X)
     for a, b in zip(banded.layers, dense.layers):
         assert np.abs(a.grid - b.grid).max() <= 1e-12 and np.abs(a.coef - b.coef).max() <= 1e-10
+
+
+SEED_ROBUSTNESS = SCRIPT.parent / "seed_robustness.py"
+
+
+def test_seed_robustness_benchmark_quick_run():
+    """benchmarks/seed_robustness.py --quick (in a subprocess: it pins BLAS threads through the
+    environment before NumPy loads): both recipes run on both seeds and the summary is printed
+    (no accuracy or timing is asserted at this size)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(SEED_ROBUSTNESS), "--quick", "--workers", "1"],
+                         capture_output=True, text=True, timeout=600, check=True).stdout
+    summary = out[out.index("recipe "):].splitlines()
+    assert [line.split()[0] for line in summary[1:]] == ["default", "previous"]
+    assert all(line.split()[1].endswith("/2") and line.split()[2].endswith("/2") for line in summary[1:])
+    assert out.count("\n   0 ") == 2 and out.count("\n   1 ") == 2  # a row per seed and recipe
