@@ -15,7 +15,7 @@ grid extension G = 3 -> 5 -> 10 -> 20 -> 50, once per model seed 0 .. seeds-1, a
 
 Recipes: ``default`` is what ``python -m minikan`` runs (see :mod:`minikan.train`);
 ``previous`` is the recipe the project documented before (200 L-BFGS iterations on every grid,
-memory 10, no convergence test, no updates after drift, no restarts). ``--ablation`` adds the
+memory 10, no convergence test, every scheduled grid update made, none after drift, no restarts). ``--ablation`` adds the
 default with one of its changes reverted at a time.
 
 ``--vary-data`` draws a different data set for every model seed (data seed ``data_seed + seed``),
@@ -39,12 +39,13 @@ import numpy as np  # noqa: E402
 from minikan.__main__ import grid_extension_demo  # noqa: E402
 
 TARGET = 1e-5
-PREVIOUS = dict(steps=200, restarts=0, history_size=10, tol=0.0, drift_updates=0)
+PREVIOUS = dict(steps=200, restarts=0, history_size=10, tol=0.0, drift_updates=0, min_grid_shift=0.0)
 RECIPES = {"default": {}, "previous": PREVIOUS}
 ABLATIONS = {
     "no restarts": dict(restarts=0),
     "memory 10": dict(history_size=10),
     "no drift updates": dict(drift_updates=0),
+    "every scheduled update": dict(min_grid_shift=0.0),
     "no tol, 200 per grid": dict(tol=0.0, steps=200),
 }
 

@@ -303,6 +303,28 @@ class KAN(FlatParameters):
         self.layers[:] = layers  # only now: an error (NonFiniteSamples) leaves the model as it was
         return self
 
+    def grid_shift(self, X, grid_eps=None):
+        """How far :meth:`update_grid` on ``X`` would move each layer's knots, in knot spacings.
+
+        For layer ``l`` the knots that a grid update would place on its current inputs are
+        compared with its knots; the largest move over its inputs is divided by that input's mean
+        knot spacing. Inputs with all samples equal (which an update leaves alone) count 0.
+        Returns an array of shape (L,); no parameter changes. (The update itself places layer
+        ``l`` on inputs computed with the already-updated layers before it; the moves of the
+        first layers are small when this is small.)
+        """
+        eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
+        shifts = []
+        for x, layer in zip(self.layer_inputs(X), self.layers):
+            k = layer.k
+            new = gridops.grid_from_samples(x, layer.G, k, eps, self.grid_margin)[:, k:-k or None]
+            old = layer.grid[:, k:-k or None]
+            spacing = (old[:, -1] - old[:, 0]) / layer.G  # (n_in,)
+            moved = np.abs(new - old).max(axis=1) / spacing
+            moved[np.ptp(x, axis=0) <= 0] = 0.0
+            shifts.append(float(moved.max()))
+        return np.array(shifts)
+
     def out_of_grid(self, X):
         """Number of samples of ``X`` (N, n_0) outside each layer's grid range, shape (L,), int.
 

@@ -19,7 +19,7 @@ def test_lbfgs_fits_the_toy_function_and_records_history(data):
     X, y, X_test, y_test = data
     model = KAN([2, 1, 1], grid=5, seed=0)
     start = np.sqrt(model.loss(X, y))
-    h = model.fit(X, y, X_test, y_test, steps=150)
+    h = model.fit(X, y, X_test, y_test, steps=150, tol=0.0, min_grid_shift=0.0)  # every scheduled update
     assert h["step"].tolist() == list(range(1, 151))
     assert h["train_rmse"].shape == h["test_rmse"].shape == h["n_evals"].shape == (150,)
     assert h["grid_updates"].tolist() == [0, 5, 10, 15, 20, 25, 30, 35, 40, 45]
@@ -74,10 +74,10 @@ def test_grid_extension_target_figure_2_3():
     """The main job: [2,1,1] on exp(sin(pi x) + y^2), grids 3 -> 50 (paper Figure 2.3 setting), with
     the documented recipe, on model seeds 0-4, each on its own data set (as ``python -m minikan``).
 
-    The training RMSE falls at every refinement on every seed and reaches 1e-5 at G = 50 on at
-    least 4 of the 5 (measured: 4; seed 4 ends at 1.3e-5). The test RMSE reaches 1e-5 on at least
-    3 (measured: 3): on seed 3 one test point lies just beyond the hidden layer's grid, where the
-    spline fades out, and dominates it (9.6e-4 against a train RMSE of 6e-7).
+    The training RMSE falls at every refinement on every seed and reaches 1e-5 at G = 50 on all
+    five (measured: 3.7e-7 to 4.2e-7). The test RMSE reaches 1e-5 on at least 4 (measured: 4): on
+    seed 3 one test point lies just beyond the hidden layer's grid, where the spline fades out,
+    and dominates it (9.1e-4 against a train RMSE of 4.1e-7).
     ``benchmarks/seed_robustness.py`` measures the rates on ten seeds and unseen data.
     """
     train, test = [], []
@@ -88,5 +88,5 @@ def test_grid_extension_target_figure_2_3():
         assert all(b < a for a, b in zip(rmse, rmse[1:])), (seed, rmse)
         train.append(rmse[-1])
         test.append(results[-1]["test_rmse"])
-    assert sum(r <= 1e-5 for r in train) >= 4, train
-    assert sum(r <= 1e-5 for r in test) >= 3, test
+    assert max(train) <= 1e-5, train
+    assert sum(r <= 1e-5 for r in test) >= 4, test
