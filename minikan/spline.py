@@ -366,6 +366,24 @@ def gather_coef(coef, start, k):
     return np.take(rows, idx, axis=0)
 
 
+def check_fit_args(x, y, grid, k):
+    """Validate the arguments of a least-squares spline fit; return ``x, y, grid`` as float64.
+
+    ``x`` (N >= 1, n_in), ``y`` (N, n_in, n_out), knots (n_in, G+2k+1), all finite.
+    """
+    grid = check_grid(grid, k)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n_in = grid.shape[0]
+    if x.ndim != 2 or x.shape[1] != n_in or x.shape[0] < 1:
+        raise ValueError(f"x must have shape (N >= 1, n_in={n_in}), got {x.shape}")
+    if y.ndim != 3 or y.shape[:2] != x.shape:
+        raise ValueError(f"y must have shape (N, n_in, n_out) = ({x.shape[0]}, {n_in}, n_out), got {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("fit_coef needs finite x and y")
+    return x, y, grid
+
+
 def fit_coef(x, y, grid, k):
     """Least-squares spline coefficients for each edge: the dense reference solver.
 
@@ -389,16 +407,8 @@ def fit_coef(x, y, grid, k):
     -------
     coef : ndarray, shape (n_in, n_out, G+k)
     """
-    grid = check_grid(grid, k)
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    x, y, grid = check_fit_args(x, y, grid, k)
     n_in, M = grid.shape
-    if x.ndim != 2 or x.shape[1] != n_in or x.shape[0] < 1:
-        raise ValueError(f"x must have shape (N >= 1, n_in={n_in}), got {x.shape}")
-    if y.ndim != 3 or y.shape[:2] != x.shape:
-        raise ValueError(f"y must have shape (N, n_in, n_out) = ({x.shape[0]}, {n_in}, n_out), got {y.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("fit_coef needs finite x and y")
     n_basis = M - k - 1
     values, start = basis_local(x, grid, k)
     A = local_to_dense(values[0], start, n_basis)  # (N, n_in, n_basis)

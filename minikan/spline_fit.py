@@ -113,16 +113,7 @@ def fit_coef(x, y, grid, k, *, method="banded", return_info=False):
 
 def _local_problem(x, y, grid, k):
     """Validate the arguments; return the local basis ``(N, n_in, k+1)``, ``start``, y, n_basis."""
-    grid = spline.check_grid(grid, k)
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    n_in = grid.shape[0]
-    if x.ndim != 2 or x.shape[1] != n_in or x.shape[0] < 1:
-        raise ValueError(f"x must have shape (N >= 1, n_in={n_in}), got {x.shape}")
-    if y.ndim != 3 or y.shape[:2] != x.shape:
-        raise ValueError(f"y must have shape (N, n_in, n_out) = ({x.shape[0]}, {n_in}, n_out), got {y.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("fit_coef needs finite x and y")
+    x, y, grid = spline.check_fit_args(x, y, grid, k)
     values, start = spline.basis_local(x, grid, k)
     return values[0], start, y, grid.shape[1] - k - 1
 

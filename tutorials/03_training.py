@@ -29,7 +29,8 @@ from minikan.grid import OutOfGridWarning
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
-# chosen: 200 L-BFGS iterations per grid as in `python -m minikan`; quick mode a quarter of that
+# chosen: at most 200 L-BFGS iterations per grid (`python -m minikan` allows up to 500 and stops
+# on convergence); quick mode a quarter of that
 STEPS = 50 if QUICK else 200
 GRIDS = (3, 5, 10) if QUICK else (3, 5, 10, 20)
 
