@@ -258,8 +258,10 @@ class KANLayer:
         dy : ndarray, shape (N, n_out)
         cache : dict from :meth:`forward`
         dphi : ndarray, shape (N, n_in, n_out), optional
-            Extra gradient of the loss with respect to the edge activations ``phi_ij(x_ni)``
-            themselves (from a penalty such as the sparsity regulariser, Eq. 2.17–2.20).
+            Extra gradient of the loss with respect to the numeric edge values
+            ``m_ij (w_b b(x_ni) + w_s s_ij(x_ni))`` (:meth:`edge_values`; from a penalty such as
+            the sparsity regulariser, Eq. 2.17–2.20). It does not reach the symbolic branch of an
+            edge that carries both.
 
         Returns
         -------
@@ -290,7 +292,9 @@ class KANLayer:
             # d/dd = m_s, d/dx = m_s c f' a
             fz, dfz = cache["sym"]
             a, c = self.affine[..., 0], self.affine[..., 2]
-            gs = g * self.sym_mask  # (N, n_in, n_out)
+            # only dy reaches the symbolic branch: ``dphi`` belongs to the numeric edge values
+            # that the penalty reads, not to the symbolic function an edge may carry as well
+            gs = dy[:, None, :] * self.sym_mask  # (N, n_in, n_out)
             gcf = gs * c * dfz
             grads["affine"] = np.stack([np.einsum("nij,ni->ij", gcf, cache["x"]), gcf.sum(axis=0),
                                         (gs * fz).sum(axis=0), gs.sum(axis=0)], axis=-1)

@@ -149,3 +149,32 @@ def test_pykan_metric_and_coefficient_penalty_gradients(metric, lamb_coef, lamb_
     num = numerical_gradient(lambda t: model.loss_and_grad(t, X, y, sparsity)[0], theta, eps=1e-6)
     err = np.abs(num - grad).max() / np.abs(grad).max()
     assert err <= 1e-6, f"relative error {err:.2e}"
+
+
+@pytest.mark.parametrize("metric", ["paper", "pykan", "pykan-0.0"])
+def test_penalty_gradient_on_edges_that_are_both_spline_and_symbolic(metric):
+    """An edge may carry its spline and a symbolic function at once (pykan's "sn" mode, which
+    ``from_pykan`` imports). The penalty reads the spline branch only, so its gradient must reach
+    the spline parameters and the layer input through that branch alone, not the affine
+    parameters of the symbolic one."""
+    rng = np.random.default_rng(3)
+    model = KAN([2, 3, 2], grid=4, seed=3, bias=True)
+    for layer in model.layers:
+        layer.coef[...] = rng.normal(size=layer.coef.shape)
+        layer.w_b[...] = rng.normal(size=layer.w_b.shape)
+    mixed = [(0, 0, 1, "sin"), (0, 1, 2, "x^2"), (1, 2, 0, "tanh"), (1, 0, 1, "exp")]
+    for l, i, j, fun in mixed:
+        model.fix_symbolic(l, i, j, fun)
+        model.layers[l].mask[i, j] = 1.0  # keep the spline too
+        model.layers[l].affine[i, j] = rng.uniform(0.5, 1.5, size=4)
+    X = rng.uniform(-1, 1, size=(15, 2))
+    y = rng.normal(size=(15, 2))
+    sparsity = Sparsity(0.3, 1.0, 1.0, metric, 0.1, 0.1)
+    theta = model.get_flat()
+    _, grad = model.loss_and_grad(theta, X, y, sparsity)
+    num = numerical_gradient(lambda t: model.loss_and_grad(t, X, y, sparsity)[0], theta, eps=1e-6)
+    names = model.flat_group_names()
+    for group in sorted(set(names)):
+        part = names == group
+        err = np.abs(num[part] - grad[part]).max() / np.abs(grad).max()
+        assert err <= 1e-6, f"{group}: relative error {err:.2e}"
