@@ -273,6 +273,23 @@ def test_regularised_objective_and_gradient_match_autograd():
     assert np.abs(grad - g_pykan).max() <= 1e-10 * np.abs(g_pykan).max()
 
 
+def test_regularised_gradient_on_spline_and_symbolic_edges_matches_autograd():
+    """A model with a symbolic edge and an edge that is both spline and symbolic ("sn"), with the
+    penalty on: pykan's penalty reads the spline branch only, and so must the gradient."""
+    rng = np.random.default_rng(17)
+    pk = symbolic_pykan(rng)
+    mk = from_pykan(numpy_state(pk), config_of(pk, symbolic_funs=[s.funs_name for s in pk.symbolic_fun],
+                                                  affine_trainable=True))
+    X, y = rng.uniform(-1, 1, size=(100, 2)), rng.normal(size=(100, 2))
+    lamb, mu1, mu2, lc, ld = 0.05, 1.0, 2.0, 0.3, 0.2
+    objective = torch.mean((pk(t(X)) - t(y)) ** 2) + lamb * pk.get_reg("edge_forward_spline_n", mu1, mu2, lc, ld)
+    objective.backward()
+    total, grad = mk.loss_and_grad(mk.get_flat(), X, y, Sparsity(lamb, mu1, mu2, "pykan", lc, ld))
+    g_pykan = pykan_grads(pk, mk)
+    assert abs(total - objective.item()) <= 1e-12
+    assert np.abs(grad - g_pykan).max() <= 1e-10 * np.abs(g_pykan).max()
+
+
 def test_penalty_is_the_reg_pykan_fit_logs():
     rng = np.random.default_rng(8)
     pk = make_pykan([2, 4, 1], 5, 3, rng)
