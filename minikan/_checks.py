@@ -46,20 +46,34 @@ def as_xy(X, y, n_in, n_out, names=("X", "y")):
     return X, y
 
 
+INT_MAX = 2 ** 63 - 1  # sizes, counts and seeds beyond int64 overflow NumPy and SciPy further on
+
+
 def as_int(value, name, low=None):
-    """An integer argument (not bool) that is at least ``low``."""
+    """An integer argument (not bool) that is at least ``low`` and fits in int64."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
+        raise ValueError(f"{name} must be >= {low}, got {_short(value)}")
+    if value > INT_MAX:
+        raise ValueError(f"{name} must be at most 2**63 - 1, got {_short(value)}")
     return int(value)
+
+
+def _short(value):
+    """A number for an error message, without printing all digits of a huge int."""
+    text = str(value) if abs(value) < 10 ** 30 else f"an int of {len(str(abs(value)))} digits"
+    return text
 
 
 def as_float(value, name, low=None, high=None, *, low_open=False):
     """A finite real scalar argument inside the given bounds."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # a Python int beyond float64's range
+        raise ValueError(f"{name} must be a finite real number, got {_short(value)}") from None
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if low is not None and (value < low or (low_open and value == low)):

@@ -82,6 +82,8 @@ def check_G_k(G, k):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
         if value < low:
             raise ValueError(f"{name} must be >= {low}, got {value}")
+        if value > 2 ** 31 - 1:  # G + 2k + 1 knots per input: far beyond any memory already
+            raise ValueError(f"{name} must be < 2**31, got {value if value < 10 ** 30 else 'a huge int'}")
     return int(G), int(k)
 
 

@@ -190,6 +190,7 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
                         as_float(lamb_entropy, "lamb_entropy", 0.0), reg_metric, lamb_coef, lamb_coefdiff)
     objective = Supervised(model, X, y, X_test, y_test, loss, sparsity)
     restarts = as_int(restarts, "restarts", 0)
+    restart_steps = as_int(restart_steps, "restart_steps", 1)  # checked even without restarts
     options = dict(opt=opt, lr=lr, batch_size=batch_size, update_grid=update_grid,
                    grid_update_num=grid_update_num, stop_grid_update_step=stop_grid_update_step,
                    drift_updates=drift_updates, min_grid_shift=min_grid_shift,
@@ -404,6 +405,9 @@ def _optimize(model, objective, steps, schedule, options, warn=True):
     opt = as_choice(options["opt"], "opt", ("lbfgs", "adam"))
     verbose, rng = as_bool(options["verbose"], "verbose"), as_rng(options["seed"])  # checked even where unused
     tol = as_float(options["tol"], "tol", 0.0)
+    # Adam's options are checked with L-BFGS too: a bad value is refused even where it is unused
+    lr = as_float(options["lr"], "lr", 0.0, low_open=True)
+    batch_size = None if options["batch_size"] is None else as_int(options["batch_size"], "batch_size", 1)
     drift = as_int(options["drift_updates"], "drift_updates", 0)
     min_shift = as_float(options["min_grid_shift"], "min_grid_shift", 0.0)
     run = _Run(model, objective, verbose, steps)
@@ -414,9 +418,8 @@ def _optimize(model, objective, steps, schedule, options, warn=True):
         _lbfgs(run, steps, schedule, as_int(options["history_size"], "history_size", 1), tol, drift,
                min_shift)
     else:
-        lr = as_float(options["lr"], "lr", 0.0, low_open=True)
         N = objective.n_samples
-        bs = N if options["batch_size"] is None else as_int(options["batch_size"], "batch_size", 1)
+        bs = N if batch_size is None else batch_size
         _adam(run, steps, schedule, lr, min(bs, N), rng)
     if steps:
         run.warn_out_of_grid()  # samples that drifted off the grids after the last update
