@@ -225,6 +225,10 @@ _ENCODERS = {"KAN": _encode_kan, "MLP": _encode_mlp, "LAN": _encode_lan}
 # 13 characters per numeric edge); 16 Mi characters hold over a million edges, far beyond what this
 # implementation trains, while bounding the memory a hostile description can make the parser use.
 MAX_CONFIG_CHARS = 2**24
+# Parsing JSON costs up to ~25 bytes per character (an empty list per three), and deflate packs
+# such text a thousandfold; above this size the description must therefore be stored uncompressed
+# (as save writes it), which keeps the parser's memory within a small factor of the file's size.
+MAX_DEFLATED_CONFIG_CHARS = 2**20
 MAX_CONFIG_DEPTH = 32  # a valid description nests 5 deep
 MAX_SIZE = 2**31 - 1  # the largest width, grid size or degree a file may state
 _MAX_INT_DIGITS = 100  # longer JSON integers are refused before Python converts them
@@ -380,6 +384,7 @@ class _Archive:
         if "config" not in self.members:
             raise ValueError("not a minikan model file: no 'config' entry")
         self.used.add("config")
+        compressed = self.members["config"].compress_type != zipfile.ZIP_STORED
 
         def check(dtype, shape):
             if shape != () or dtype.kind != "U":
@@ -387,6 +392,10 @@ class _Archive:
             if dtype.itemsize > 4 * MAX_CONFIG_CHARS:
                 raise ValueError(f"the JSON description has {dtype.itemsize // 4} characters, more than "
                                  f"the {MAX_CONFIG_CHARS} allowed")
+            if compressed and dtype.itemsize > 4 * MAX_DEFLATED_CONFIG_CHARS:
+                raise ValueError(f"a compressed JSON description may hold at most {MAX_DEFLATED_CONFIG_CHARS} "
+                                 f"characters, this one has {dtype.itemsize // 4}; larger ones must be "
+                                 "stored uncompressed")
 
         data, dtype, _, _ = self._read("config", 4 * MAX_CONFIG_CHARS, check)
         return str(data.view(dtype)[0])

@@ -377,3 +377,12 @@ def test_replacing_keeps_the_file_mode_and_writes_through_symbolic_links(tmp_pat
     link.symlink_to(path)
     KAN([2, 3, 1], seed=1).save(link)
     assert link.is_symlink() and load(path).width == [2, 3, 1]
+
+
+def test_a_large_compressed_description_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    # JSON costs the parser far more memory than its text, and deflate packs it a thousandfold:
+    # past a modest size the description must be stored as save writes it
+    monkeypatch.setattr(minikan.io, "MAX_DEFLATED_CONFIG_CHARS", 100)
+    refused(write(tmp_path, zip_of(members_of(SMALL_RAW), deflated={"config.npy"})), "'config'",
+            "stored uncompressed")
+    assert load(write(tmp_path, SMALL_RAW)).width == [2, 2]  # stored, as save writes it: fine
