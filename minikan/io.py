@@ -38,8 +38,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-# what a damaged archive can raise while NumPy and zipfile read it (unsupported or encrypted
-# members raise NotImplementedError and RuntimeError)
+# what zipfile can raise while it reads the directory of a damaged archive
 _READ_ERRORS = (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 FORMAT = "minikan"
