@@ -408,6 +408,7 @@ def _optimize(model, objective, steps, schedule, options, warn=True):
     # Adam's options are checked with L-BFGS too: a bad value is refused even where it is unused
     lr = as_float(options["lr"], "lr", 0.0, low_open=True)
     batch_size = None if options["batch_size"] is None else as_int(options["batch_size"], "batch_size", 1)
+    history_size = as_int(options["history_size"], "history_size", 1)  # and L-BFGS's with Adam
     drift = as_int(options["drift_updates"], "drift_updates", 0)
     min_shift = as_float(options["min_grid_shift"], "min_grid_shift", 0.0)
     run = _Run(model, objective, verbose, steps)
@@ -415,7 +416,7 @@ def _optimize(model, objective, steps, schedule, options, warn=True):
     if steps and 0 not in schedule:
         run.warn_out_of_grid()  # no update at step 0 will move the grids to the data
     if opt == "lbfgs":
-        _lbfgs(run, steps, schedule, as_int(options["history_size"], "history_size", 1), tol, drift,
+        _lbfgs(run, steps, schedule, history_size, tol, drift,
                min_shift)
     else:
         N = objective.n_samples

@@ -567,7 +567,10 @@ def _saved_bytes(compressed=False):
 
 
 SAVED, SAVED_DEFLATED = _saved_bytes(), _saved_bytes(compressed=True)
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False)
+# huge integers (beyond int64, beyond float64) are part of the leaves: a size field set to 10**40
+# or 10**400 must give a ValueError, not an OverflowError or an allocation
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-10**20, 10**20)
+                    | st.sampled_from([2**63, 10**40, -10**40, 10**400]) | st.floats(allow_nan=False)
                     | st.text(max_size=5),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
                     max_leaves=6)
@@ -601,7 +604,7 @@ def test_load_refuses_corrupted_files(data):
     """Damaged bytes or a tampered JSON description: a ValueError, never another exception."""
     import json
 
-    how = data.draw(st.sampled_from(["bytes", "flip", "truncate", "config"]))
+    how = data.draw(st.sampled_from(["bytes", "flip", "truncate", "config", "deep", "declared"]))
     if how == "bytes":
         raw = data.draw(st.binary(max_size=300))
     elif how == "flip":
@@ -611,6 +614,20 @@ def test_load_refuses_corrupted_files(data):
         raw = bytes(raw)
     elif how == "truncate":
         raw = SAVED[:data.draw(st.integers(0, len(SAVED) - 1))]
+    elif how == "deep":  # a config nested far deeper than any model's
+        with np.load(io.BytesIO(SAVED), allow_pickle=False) as f:
+            arrays = {key: f[key] for key in f.files if key != "config"}
+        depth = data.draw(st.integers(100, 100_000))
+        opener = data.draw(st.sampled_from(["[", '{"a":']))
+        buffer = io.BytesIO()
+        np.savez(buffer, config=np.array(opener * depth), **arrays)
+        raw = buffer.getvalue()
+    elif how == "declared":  # a member whose size in the zip directory is a lie, up to 4 GiB
+        raw = bytearray(SAVED)
+        size = data.draw(st.integers(1, 2**32 - 1))
+        central = raw.rfind(b"PK\x01\x02")  # the last member's central directory entry
+        raw[central + 24:central + 28] = size.to_bytes(4, "little")  # its uncompressed size
+        raw = bytes(raw)
     else:
         with np.load(io.BytesIO(SAVED), allow_pickle=False) as f:
             arrays = {key: f[key] for key in f.files}

@@ -50,3 +50,10 @@ def test_adam_options_are_checked_with_lbfgs_too(data, value):
         KAN([2, 1], grid=3, seed=0).fit(X, y, steps=1, opt="lbfgs", lr=value)
     with pytest.raises(ValueError, match="batch_size"):
         KAN([2, 1], grid=3, seed=0).fit(X, y, steps=1, opt="lbfgs", batch_size=0)
+
+
+def test_lbfgs_options_are_checked_with_adam_too(data):
+    X, y = data
+    for value in (None, 0, 2.5):
+        with pytest.raises((ValueError, TypeError), match="history_size"):
+            KAN([2, 1], grid=3, seed=0).fit(X, y, steps=1, opt="adam", history_size=value)
