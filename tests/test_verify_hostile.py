@@ -155,8 +155,8 @@ def test_an_integral_float_size_is_read_as_that_integer(tmp_path):
 
 
 def test_a_width_that_disagrees_with_the_layers_is_refused(tmp_path):
-    path = _copy_with(tmp_path, "model_forward", width=np.array([3, 4, 2, 1, 1]))
-    with pytest.raises(ValueError, match="width"):
+    path = _copy_with(tmp_path, "model_forward", width=np.array([3, 5, 2, 1]))
+    with pytest.raises(ValueError, match=r"input 'width' is \[3, 5, 2, 1\] but the layer arrays"):
         verify.check_file(path)
 
 
