@@ -53,11 +53,15 @@ def _array(state, key, shape, what):
     """``state[key]`` as a float64 array of the expected ``shape`` (None entries match any size)."""
     if key not in state:
         raise ValueError(f"{what} has no entry {key!r}")
-    arr = np.asarray(state[key])
+    expected = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    try:
+        arr = np.asarray(state[key])
+    except (ValueError, TypeError):  # ragged nested lists, objects NumPy cannot convert
+        raise ValueError(f"{what}[{key!r}] must be a rectangular array of real numbers with shape {expected}; "
+                         f"got a {type(state[key]).__name__} NumPy cannot convert to one") from None
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{what}[{key!r}] must hold real numbers, got dtype {arr.dtype}")
+        raise TypeError(f"{what}[{key!r}] must hold real numbers with shape {expected}, got dtype {arr.dtype}")
     if arr.ndim != len(shape) or any(s is not None and s != a for s, a in zip(shape, arr.shape)):
-        expected = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
         raise ValueError(f"{what}[{key!r}] must have shape {expected}, got {arr.shape}")
     arr = arr.astype(np.float64)  # a copy: the model never shares memory with the caller's dict
     if not np.all(np.isfinite(arr)):
@@ -72,6 +76,21 @@ def _check_keys(state, expected, what):
     extra = sorted(str(k) for k in state if k not in expected)
     if missing or extra:
         raise ValueError(f"{what} does not match the model: missing keys {missing}, unexpected keys {extra}")
+
+
+def _flag(value, name):
+    """A yes/no setting: a Python or NumPy bool, the integers 0 and 1, or a 0-d array of those.
+
+    Anything else is an error rather than Python's truthiness, under which the strings "False" and
+    "no" would mean True.
+    """
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "biu":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False (a bool, or the integer 0 or 1), got {value!r}")
 
 
 def _per_layer(value, name, n_layers):
@@ -100,7 +119,7 @@ def _pykan_width(width):
 
 
 def _base_name(name, what):
-    if name not in BASE_FUNCTIONS:
+    if not isinstance(name, str) or name not in BASE_FUNCTIONS:
         raise ValueError(f"{what} must be one of {sorted(BASE_FUNCTIONS)} (a custom torch function cannot be "
                          f"converted), got {name!r}")
     return name
@@ -115,6 +134,9 @@ def _pykan_config(config):
     for key in ("width", "grid", "k"):
         if key not in config:
             raise ValueError(f"config needs {key!r} (as passed to pykan's MultKAN)")
+    for key in ("base_fun", "base_fun_name"):
+        if key in config:
+            _base_name(config[key], f"config[{key!r}]")  # a name, so the set below can hold it
     names = {config[k] for k in ("base_fun", "base_fun_name") if k in config}
     if len(names) != 1:
         raise ValueError("config needs exactly one base function name, as 'base_fun' or 'base_fun_name' "
@@ -128,10 +150,11 @@ def _pykan_config(config):
         raise ValueError(f"config['symbolic_funs'] must be a list of {n_layers} layers of names, got {funs!r}")
     return dict(width=width, G=_per_layer(config["grid"], "grid", n_layers), k=_per_layer(config["k"], "k", n_layers),
                 base=_base_name(names.pop(), "config['base_fun']"), funs=funs,
-                symbolic=bool(config.get("symbolic_enabled", True)),
+                symbolic=_flag(config.get("symbolic_enabled", True), "config['symbolic_enabled']"),
                 grid_eps=as_float(config.get("grid_eps", 0.02), "config['grid_eps']", 0.0, 1.0),
-                trainable={"w_b": bool(config.get("sb_trainable", True)), "w_s": bool(config.get("sp_trainable", True)),
-                           "bias": bool(config.get("affine_trainable", False))})
+                trainable={group: _flag(config.get(key, default), f"config[{key!r}]") for group, key, default in
+                           (("w_b", "sb_trainable", True), ("w_s", "sp_trainable", True),
+                            ("bias", "affine_trainable", False))})
 
 
 def _symbolic_names(funs, l, n_in, n_out, sym_mask):
@@ -144,7 +167,8 @@ def _symbolic_names(funs, l, n_in, n_out, sym_mask):
                              f"names: pass config['symbolic_funs'][{l}] = model.symbolic_fun[{l}].funs_name")
         return names
     rows = funs[l]
-    if len(rows) != n_out or any(len(row) != n_in for row in rows):
+    if (not isinstance(rows, (list, tuple)) or len(rows) != n_out
+            or any(not isinstance(row, (list, tuple)) or len(row) != n_in for row in rows)):
         raise ValueError(f"symbolic function names of layer {l} must be a list of {n_out} lists of {n_in} names "
                          "(pykan's funs_name, indexed [out][in])")
     for j, row in enumerate(rows):
@@ -212,6 +236,7 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
         or when ``affine_trainable``); trainable flags follow ``sb_trainable``, ``sp_trainable``
         and ``affine_trainable``; grid updates use ``grid_eps`` with margin 0, pykan 0.2.8's rule.
     """
+    fold_scales = _flag(fold_scales, "fold_scales")
     cfg = _pykan_config(config)
     width, n_layers = cfg["width"], len(cfg["width"]) - 1
     _check_keys(state, pykan_keys(n_layers), "pykan state")
@@ -358,6 +383,9 @@ def from_efficient_kan(state, grid_size, spline_order, *, base_activation="silu"
         raise ValueError(f"efficient-kan state has unexpected keys {bad}; expected layers.<l>.base_weight, "
                          "layers.<l>.spline_weight, layers.<l>.grid and optionally layers.<l>.spline_scaler")
     ids = sorted({m.group(1) for m in matches.values()}, key=lambda i: -1 if i is None else int(i))
+    if not ids:
+        raise ValueError("efficient-kan state has no layers (a KAN needs at least one layer); expected "
+                         "layers.<l>.base_weight, layers.<l>.spline_weight and layers.<l>.grid")
     if None in ids and len(ids) > 1:
         raise ValueError("efficient-kan state mixes KAN keys (layers.<l>.*) with bare KANLinear keys")
     if None not in ids and [int(i) for i in ids] != list(range(len(ids))):
@@ -370,6 +398,9 @@ def from_efficient_kan(state, grid_size, spline_order, *, base_activation="silu"
             raise ValueError(f"efficient-kan state has no entries {missing}")
         base_weight = _array(state, p + "base_weight", (None, None), "efficient-kan state")
         n_out, n_in = base_weight.shape
+        if n_out < 1 or n_in < 1:
+            raise ValueError(f"efficient-kan state[{p + 'base_weight'!r}] has shape {base_weight.shape}: layer {l} "
+                             "needs at least one input and one output (every width >= 1)")
         if layers and layers[-1].n_out != n_in:
             raise ValueError(f"efficient-kan layer {l} has {n_in} inputs but layer {l - 1} has "
                              f"{layers[-1].n_out} outputs")
@@ -402,6 +433,7 @@ def to_efficient_kan(model, *, standalone_scale_spline=True):
         ``"identity"`` is ``torch.nn.Identity``) and ``enable_standalone_scale_spline``.
     """
     _check_model(model)
+    standalone_scale_spline = _flag(standalone_scale_spline, "standalone_scale_spline")
     Gs, ks = {layer.G for layer in model.layers}, {layer.k for layer in model.layers}
     bases = {layer.base for layer in model.layers}
     if len(Gs) != 1 or len(ks) != 1 or len(bases) != 1:

@@ -94,6 +94,13 @@ class KAN(FlatParameters):
         return model
 
     def _setup(self, layers, grid_eps, grid_margin, trainable, init="paper"):
+        # a model without layers or with an empty layer has no width to report and cannot be saved
+        if not layers:
+            raise ValueError("a KAN needs at least one layer, got none")
+        for l, layer in enumerate(layers):
+            if layer.n_in < 1 or layer.n_out < 1:
+                raise ValueError(f"every width of a KAN must be >= 1; layer {l} has {layer.n_in} inputs and "
+                                 f"{layer.n_out} outputs")
         for a, b in zip(layers[:-1], layers[1:]):
             if a.n_out != b.n_in:
                 raise ValueError(f"layer widths do not chain: {a.n_out} outputs feed {b.n_in} inputs")

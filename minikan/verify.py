@@ -17,8 +17,11 @@ The format, key by key, is in ``docs/verify.md``. Files are written only where a
 """
 import argparse
 import json
+import os
 import re
+import stat
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,22 @@ from .symbolic import fit_affine
 
 FORMAT_VERSION = 1
 GOLDEN_DIR = Path(__file__).parent / "data" / "golden"
+
+# Bounds on every size a checked file controls. A file comes from another implementation and may be
+# malformed or hostile; without bounds a single integer (G_new = 10**7) makes the checker allocate
+# gigabytes or run for hours. Each bound is far above what the golden set uses (in brackets).
+LIMITS = {
+    "k": 10,                    # spline degree [3]
+    "G": 10_000,                # grid intervals, G_new, and knots per row minus 2k+1 [5, 10]
+    "width": 1_000,             # nodes per layer [4]
+    "layers": 100,              # layers of a model [3]
+    "N": 1_000_000,             # samples (rows of x, X, y) and any other array dimension [200]
+    "grid_number": 1_000,       # symbolic fit grid points per axis [101]
+    "iterations": 100,          # symbolic fit zoom steps [3]
+    "elements": 100_000_000,    # largest intermediate array of one computation (800 MB of float64) [~10^4]
+    "search": 1_000_000_000,    # symbolic fit evaluations iterations * grid_number^2 * N [3 * 10^6]
+    "file_bytes": 1 << 30,      # uncompressed arrays in one .npz (1 GiB) [~50 KB]
+}
 
 
 # ---------------------------------------------------------------------------------------- inputs
@@ -133,53 +152,129 @@ def _inputs_symbolic_fit():
 
 
 # ---------------------------------------------------------------------------------------- minikan
-def _get(inputs, key, ndim=None):
-    """An input array by key, with a clear error when it is missing or has the wrong rank."""
+def _get(inputs, key, ndim=None, numeric=True):
+    """An input array by key, with a clear error when it is missing, not real numbers, has the wrong
+    rank, or has a dimension beyond ``LIMITS["N"]``."""
     if key not in inputs:
         raise ValueError(f"missing input key {key!r}")
     value = inputs[key]
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"input {key!r} must be an array, got {type(value).__name__}")
+    if numeric and value.dtype.kind not in "iuf":
+        raise TypeError(f"input {key!r} must hold real numbers, got dtype {value.dtype}")
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"input {key!r} must have {ndim} dimension(s), got shape {value.shape}")
+    if any(n > LIMITS["N"] for n in value.shape):
+        raise ValueError(f"input {key!r} has shape {value.shape}; verify accepts at most {LIMITS['N']:,} "
+                         "entries along any axis")
     return value
 
 
-def _layer(inputs, suffix=""):
+def _int(inputs, key, low, high):
+    """A 0-d integer input in ``[low, high]``. An integral float (3.0) is accepted, 3.7 is not: a
+    silent truncation would check a different computation from the one the file describes."""
+    value = _get(inputs, key, 0, numeric=False)
+    kind = value.dtype.kind
+    if kind not in "iuf" or (kind == "f" and not (np.isfinite(value) and float(value).is_integer())):
+        raise ValueError(f"input {key!r} must be an integer, got {value.item()!r} (dtype {value.dtype})")
+    n = int(value)
+    if not low <= n <= high:
+        raise ValueError(f"input {key!r} must be between {low} and {high:,}, got {n:,}")
+    return n
+
+
+def _real(inputs, key):
+    """A 0-d finite real input as a float."""
+    value = _get(inputs, key, 0, numeric=False)
+    if value.dtype.kind not in "iuf" or not np.isfinite(value):
+        raise ValueError(f"input {key!r} must be a finite real number, got {value.item()!r} (dtype {value.dtype})")
+    return float(value)
+
+
+def _text(inputs, key):
+    """A 0-d string input."""
+    value = _get(inputs, key, 0, numeric=False)
+    if value.dtype.kind != "U":
+        raise ValueError(f"input {key!r} must be a string, got dtype {value.dtype}")
+    return str(value)
+
+
+def _budget(what, count, limit="elements"):
+    """Refuse a computation whose size, computed from shapes before anything is allocated, is beyond
+    ``LIMITS[limit]``."""
+    if count > LIMITS[limit]:
+        raise ValueError(f"{what} would need {count:,} {'evaluations' if limit == 'search' else 'array elements'}; "
+                         f"verify allows at most {LIMITS[limit]:,}")
+
+
+def _layer(inputs, suffix="", n_samples=0):
+    """A layer from the stored arrays; ``n_samples`` rows of input must fit the element budget."""
+    k = _int(inputs, "k", 0, LIMITS["k"])
     grid = _get(inputs, "grid" + suffix, 2)
     coef = _get(inputs, "coef" + suffix, 3)
     w_b, w_s = _get(inputs, "w_b" + suffix, 2), _get(inputs, "w_s" + suffix, 2)
-    base = str(inputs["base_fun"]) if "base_fun" in inputs else "silu"
-    return KANLayer(grid, coef, w_b, w_s, k=int(_get(inputs, "k", 0)), base=base)
+    n_in, M = grid.shape
+    n_out = coef.shape[1]
+    for key, n, limit in (("grid" + suffix, n_in, "width"), ("coef" + suffix, n_out, "width"),
+                          ("grid" + suffix, M - 2 * k - 1, "G")):
+        if n > LIMITS[limit]:
+            raise ValueError(f"input {key!r} has shape {_get(inputs, key).shape}, beyond verify's limit of "
+                             f"{LIMITS[limit]:,} {'intervals' if limit == 'G' else 'nodes'}")
+    # the edge values (N, n_in, n_out) and the basis (N, n_in, M) are the largest arrays of a pass
+    _budget(f"layer{suffix or ''} on {n_samples} samples", n_samples * n_in * max(n_out, M))
+    base = _text(inputs, "base_fun") if "base_fun" in inputs else "silu"
+    return KANLayer(grid, coef, w_b, w_s, k=k, base=base)
 
 
-def _model(inputs):
+def _model(inputs, n_samples):
     width = _get(inputs, "width", 1)
-    return KAN.from_layers([_layer(inputs, f"_{l}") for l in range(len(width) - 1)])
+    if not 2 <= len(width) <= LIMITS["layers"] + 1:
+        raise ValueError(f"input 'width' must list between 2 and {LIMITS['layers'] + 1} widths, got {len(width)}")
+    widths = [_int({f"width[{i}]": np.asarray(w)}, f"width[{i}]", 1, LIMITS["width"]) for i, w in enumerate(width)]
+    model = KAN.from_layers([_layer(inputs, f"_{l}", n_samples) for l in range(len(widths) - 1)])
+    if model.width != widths:
+        raise ValueError(f"input 'width' is {widths} but the layer arrays have widths {model.width}")
+    return model
+
+
+def _rows(inputs, key, ndim=2):
+    """A sample array and its number of rows (bounded by ``_get``)."""
+    value = _get(inputs, key, ndim)
+    return value, value.shape[0]
 
 
 def _compute_basis(inputs):
-    x, knots, k = _get(inputs, "x", 1), _get(inputs, "knots", 1), int(_get(inputs, "k", 0))
+    x, knots, k = _get(inputs, "x", 1), _get(inputs, "knots", 1), _int(inputs, "k", 0, LIMITS["k"])
+    if knots.size - 2 * k - 1 > LIMITS["G"]:
+        raise ValueError(f"input 'knots' has {knots.size} knots, beyond verify's limit of "
+                         f"{LIMITS['G']:,} intervals plus 2k+1")
+    _budget("the basis", 3 * x.size * knots.size)
     B = spline.basis(x, knots, k, deriv=(0, 1, 2))  # (3, N, M-k-1): values, first, second derivative
     return {"B": B[0], "dB": B[1], "d2B": B[2]}
 
 
 def _compute_layer_forward(inputs):
-    layer, x = _layer(inputs), _get(inputs, "x", 2)
+    x, n = _rows(inputs, "x")
+    layer = _layer(inputs, n_samples=n)
     return {"y": layer.forward(x, with_cache=False)[0], "phi": layer.edge_functions(x),
             "spline": layer.spline_part(x)}
 
 
 def _compute_model_forward(inputs):
-    model = _model(inputs)
-    xs = model.layer_inputs(_get(inputs, "X", 2))
-    return {"y": model.predict(inputs["X"]), **{f"hidden_{l}": xs[l] for l in range(1, len(xs))}}
+    X, n = _rows(inputs, "X")
+    model = _model(inputs, n)
+    xs = model.layer_inputs(X)
+    return {"y": model.predict(X), **{f"hidden_{l}": xs[l] for l in range(1, len(xs))}}
 
 
 def _compute_model_gradients(inputs):
-    model = _model(inputs)
-    pred, caches = model.forward(_get(inputs, "X", 2))
-    residual = pred - _get(inputs, "y", 2)
-    if residual.shape != pred.shape:
-        raise ValueError(f"input 'y' must have shape {pred.shape}, got {inputs['y'].shape}")
+    X, n = _rows(inputs, "X")
+    model = _model(inputs, n)
+    pred, caches = model.forward(X)
+    y = _get(inputs, "y", 2)
+    if y.shape != pred.shape:
+        raise ValueError(f"input 'y' must have shape {pred.shape}, got {y.shape}")
+    residual = pred - y
     dX, grads = model.backward(2.0 * residual / residual.size, caches)  # d mean(r^2) / d pred
     out = {"loss": np.float64(np.mean(residual ** 2)), "grad_X": dX}
     for l, g in enumerate(grads):
@@ -188,8 +283,9 @@ def _compute_model_gradients(inputs):
 
 
 def _compute_regularizer(inputs):
-    model, mu1, mu2 = _model(inputs), float(_get(inputs, "mu1", 0)), float(_get(inputs, "mu2", 0))
-    _, caches = model.forward(_get(inputs, "X", 2))
+    X, n = _rows(inputs, "X")
+    model, mu1, mu2 = _model(inputs, n), _real(inputs, "mu1"), _real(inputs, "mu2")
+    _, caches = model.forward(X)
     out, paper, pykan = {}, [], []
     for l, (layer, cache) in enumerate(zip(model.layers, caches)):
         phi = layer.edge_values(cache)  # (N, n_in, n_out)
@@ -201,20 +297,35 @@ def _compute_regularizer(inputs):
 
 
 def _compute_grid_extension(inputs):
-    new = gridops.refine(_layer(inputs), _get(inputs, "x", 2), int(_get(inputs, "G_new", 0)))
+    x, n = _rows(inputs, "x")
+    G_new = _int(inputs, "G_new", 1, LIMITS["G"])  # read before anything of size G_new exists
+    layer = _layer(inputs, n_samples=n)
+    # the new basis (N, n_in, G_new+2k+1) and coefficients (n_in, n_out, G_new+k)
+    _budget(f"grid extension to G_new={G_new}",
+            max(n, layer.n_out) * layer.n_in * (G_new + 2 * layer.k + 1))
+    new = gridops.refine(layer, x, G_new)
     return {"grid_new": new.grid, "coef_new": new.coef}
 
 
 def _compute_grid_update(inputs):
-    new = gridops.update_grid(_layer(inputs), _get(inputs, "x", 2), float(_get(inputs, "grid_eps", 0)),
-                              float(_get(inputs, "margin", 0)))
+    x, n = _rows(inputs, "x")
+    new = gridops.update_grid(_layer(inputs, n_samples=n), x, _real(inputs, "grid_eps"), _real(inputs, "margin"))
     return {"grid_new": new.grid, "coef_new": new.coef}
 
 
 def _compute_symbolic_fit(inputs):
-    params, r2 = fit_affine(_get(inputs, "x", 1), _get(inputs, "y", 1), str(_get(inputs, "function", 0)),
-                            tuple(_get(inputs, "a_range", 1)), tuple(_get(inputs, "b_range", 1)),
-                            int(_get(inputs, "grid_number", 0)), int(_get(inputs, "iterations", 0)))
+    x, y = _get(inputs, "x", 1), _get(inputs, "y", 1)
+    grid_number = _int(inputs, "grid_number", 3, LIMITS["grid_number"])
+    iterations = _int(inputs, "iterations", 1, LIMITS["iterations"])
+    _budget(f"the symbolic fit ({iterations} iterations of a {grid_number} x {grid_number} grid on "
+            f"{x.size} points)", iterations * grid_number ** 2 * x.size, "search")
+    ranges = []
+    for key in ("a_range", "b_range"):
+        r = _get(inputs, key, 1)
+        if r.shape != (2,):
+            raise ValueError(f"input {key!r} must have shape (2,), got {r.shape}")
+        ranges.append(tuple(float(v) for v in r))
+    params, r2 = fit_affine(x, y, _text(inputs, "function"), *ranges, grid_number, iterations)
     return {"params": params, "r2": np.float64(r2)}
 
 
@@ -338,24 +449,92 @@ def _tolerance(quantity, key):
 
 
 # ---------------------------------------------------------------------------------------- files
-def _write_npz(path, arrays):
+def _write_npz(file, arrays):
     """An uncompressed ``.npz`` whose bytes depend only on the arrays (fixed zip timestamps), so
     regenerating an unchanged golden set leaves the files byte-identical."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
         for key, value in arrays.items():
             info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             with archive.open(info, "w") as f:
                 np.lib.format.write_array(f, np.asarray(value), allow_pickle=False)
 
 
-def load(path):
-    """All arrays of one ``.npz`` file as a dict (strings and scalars as 0-d arrays)."""
-    path = Path(path)
+def _kind(mode):
+    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _open_regular(path):
+    """A binary file object for ``path``, which must be a regular file and not a symbolic link.
+
+    The type is checked with ``lstat`` before opening (opening a FIFO for reading would block until
+    a writer appears), and again with ``fstat`` on the descriptor, since the name may have been
+    swapped in between; ``O_NOFOLLOW`` and ``O_NONBLOCK`` make that swap harmless where they exist.
+    """
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as err:
-        raise ValueError(f"{path}: not a readable .npz file ({err})") from None
+        mode = os.lstat(path).st_mode
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read ({err.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path}: {_kind(mode)}; verify reads only regular files")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        raise ValueError(f"{path}: cannot open ({err.strerror}); verify reads only regular files") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ValueError(f"{path}: {_kind(mode)}; verify reads only regular files")
+    return os.fdopen(fd, "rb")
+
+
+def _read_member(archive, info, path, key):
+    """One ``.npy`` member, its declared size checked against the member's size before allocating."""
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        shape, _, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0(f))
+        if dtype.hasobject:
+            raise ValueError(f"{path}: key {key!r} holds Python objects, which verify does not read")
+        if int(np.prod(shape, dtype=object)) * dtype.itemsize > info.file_size:
+            raise ValueError(f"{path}: key {key!r} declares shape {shape} of {dtype}, more data than its "
+                             f"{info.file_size} bytes hold")
+    with archive.open(info) as f:
+        return np.lib.format.read_array(f, allow_pickle=False)
+
+
+def load(path):
+    """All arrays of one ``.npz`` file as a dict (strings and scalars as 0-d arrays).
+
+    ``path`` must be a regular file, not a symbolic link; its arrays may hold at most
+    ``LIMITS["file_bytes"]`` bytes in all, and each array's header must agree with its stored size.
+    """
+    path = Path(path)
+    with _open_regular(path) as file:
+        try:
+            with zipfile.ZipFile(file) as archive:
+                members = archive.infolist()
+                total = sum(info.file_size for info in members)
+                if total > LIMITS["file_bytes"]:
+                    raise ValueError(f"{path}: arrays of {total:,} bytes; verify reads at most "
+                                     f"{LIMITS['file_bytes']:,} bytes per file")
+                data = {}
+                for info in members:
+                    if not info.filename.endswith(".npy"):
+                        raise ValueError(f"{path}: member {info.filename!r} is not a .npy array")
+                    key = info.filename[:-4]
+                    data[key] = _read_member(archive, info, path, key)
+                return data
+        except (OSError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as err:
+            raise ValueError(f"{path}: not a readable .npz file ({err})") from None
+        except ValueError as err:
+            if str(err).startswith(f"{path}: "):
+                raise
+            raise ValueError(f"{path}: not a readable .npz file ({err})") from None
 
 
 def generate(name):
@@ -384,27 +563,53 @@ def write(directory):
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    targets = [directory / f"{name}.npz" for name in QUANTITIES] + [directory / "manifest.json"]
+    for path in targets:  # refuse before anything is written, so a refused set is not half-replaced
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{path}: exists and is {_kind(mode)}; verify --write replaces only regular files "
+                             "(remove it first)")
     manifest = {"format_version": FORMAT_VERSION, "minikan_version": __version__,
                 "pass_rule": "|theirs - minikan| <= atol + rtol * |minikan| elementwise", "quantities": {}}
-    paths = []
     for name, q in QUANTITIES.items():
         inputs, outputs = generate(name)
         meta = {"format_version": np.int64(FORMAT_VERSION), "minikan_version": np.str_(__version__),
                 "quantity": np.str_(name)}
         path = directory / f"{name}.npz"
-        _write_npz(path, {**meta, **inputs, **outputs})
-        paths.append(path)
+        _replace(path, lambda f, arrays={**meta, **inputs, **outputs}: _write_npz(f, arrays))
         manifest["quantities"][name] = {
             "file": path.name, "description": q.description, "equation": q.equation,
             "inputs": _describe(inputs, q.inputs), "outputs": _describe(outputs, q.outputs),
             "tolerance": {key: dict(zip(("atol", "rtol"), _tolerance(q, key))) for key in outputs},
         }
-    path = directory / "manifest.json"
     text = json.dumps(manifest, indent=1)
     # shapes on one line: [53, 8] rather than one number per line
     text = re.sub(r"\[\s*([0-9,\s]*?)\s*\]", lambda m: "[" + re.sub(r",\s*", ", ", m.group(1)) + "]", text)
-    path.write_text(text + "\n")
-    return paths + [path]
+    _replace(directory / "manifest.json", lambda f: f.write((text + "\n").encode()))
+    return targets
+
+
+def _replace(path, fill):
+    """Write ``path`` by filling a new file in the same folder and renaming it over ``path``.
+
+    The rename replaces a directory entry rather than writing through it, so an existing link at
+    ``path`` is never followed, and an interrupted write leaves the old file intact, not half a file.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fill(f)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; golden files are meant to be read by anyone
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 # ---------------------------------------------------------------------------------------- checking
@@ -467,10 +672,14 @@ def check_file(path, atol=None, rtol=None):
     for key in ("format_version", "quantity"):
         if key not in data:
             raise ValueError(f"{path}: not a minikan verification file (no {key!r} key)")
-    if int(data["format_version"]) != FORMAT_VERSION:
-        raise ValueError(f"{path}: format_version {int(data['format_version'])}, "
-                         f"this minikan reads {FORMAT_VERSION}")
-    name = str(data["quantity"])
+    try:
+        version = _int(data, "format_version", 0, 2 ** 31)
+        name = _text(data, "quantity")
+        implementation = _text(data, "implementation") if "implementation" in data else ""
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{path}: {err}") from None
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{path}: format_version {version}, this minikan reads {FORMAT_VERSION}")
     if name not in QUANTITIES:
         raise ValueError(f"{path}: unknown quantity {name!r}; known: {sorted(QUANTITIES)}")
     q = QUANTITIES[name]
@@ -479,7 +688,10 @@ def check_file(path, atol=None, rtol=None):
             reference = q.compute(data)
     except (ValueError, TypeError) as err:
         raise type(err)(f"{path}: quantity {name!r}: {err}") from err
-    implementation = str(data.get("implementation", ""))
+    except (ArithmeticError, IndexError, KeyError, MemoryError) as err:
+        # inputs that pass every check above yet break the computation are still the file's fault
+        raise ValueError(f"{path}: quantity {name!r}: inputs cannot be computed with ({type(err).__name__}: "
+                         f"{err})") from err
     results = []
     for key, ref in reference.items():
         ref = np.asarray(ref, dtype=np.float64)
@@ -505,13 +717,22 @@ def check(path, atol=None, rtol=None):
     """
     path = Path(path)
     if path.is_dir():
-        files = sorted(path.glob("*.npz"))
+        # every *.npz entry directly in the folder; links, FIFOs and devices among them are refused
+        # by load() (an error, not a silent skip, so a check never passes on fewer files than given)
+        try:
+            files = sorted(Path(entry.path) for entry in os.scandir(path) if entry.name.endswith(".npz"))
+        except OSError as err:
+            raise ValueError(f"{path}: cannot list the folder ({err.strerror})") from None
         if not files:
             raise ValueError(f"{path}: no .npz files to check")
-    elif path.exists():
+    elif os.path.lexists(path):
         files = [path]
     else:
         raise ValueError(f"{path}: no such file or folder")
+    for f in files:  # refuse a hostile entry before spending time on the others
+        mode = os.lstat(f).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{f}: {_kind(mode)}; verify reads only regular files")
     return [result for f in files for result in check_file(f, atol, rtol)]
 
 
@@ -540,13 +761,18 @@ def main(argv=None):
     if args.write:
         if args.path:
             parser.error("give either --write DIR or a path to check, not both")
-        for path in write(args.write):
+        try:
+            paths = write(args.write)
+        except (ValueError, OSError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        for path in paths:
             print(path)
         return 0
     path = Path(args.path) if args.path else GOLDEN_DIR
     try:
         results = check(path, args.atol, args.rtol)
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     names = sorted({r.implementation for r in results if r.implementation})
