@@ -13,7 +13,7 @@ All functions here modify the model in place (like ``fit``), except the read-onl
 import numpy as np
 import sympy
 
-from ._checks import as_float, as_int, as_matrix
+from ._checks import as_bool, as_float, as_int, as_interval, as_matrix
 from .symbolic import LIBRARY, canonical_affine, fit_affine, get_function, suggest
 
 _FIT_LIMIT = 1e150  # largest edge input or activation a symbolic fit accepts
@@ -51,6 +51,9 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
     """
     layer, i, j = _edge(model, l, i, j)
     f = get_function(fun, lib)
+    as_bool(normalize, "normalize")  # the search options are checked even without X
+    as_interval(a_range, "a_range")
+    as_interval(b_range, "b_range")
     r2 = None
     affine = np.array([1.0, 0.0, 1.0, 0.0])
     if X is not None:

@@ -388,10 +388,10 @@ def optimize(model, objective, *, steps=100, opt="lbfgs", lr=1e-3, batch_size=No
 
 def _grid_schedule(model, steps, options):
     """The steps at which the grids move: ``0, f, 2f, ... < min(stop_grid_update_step, steps)``."""
+    num = as_int(options["grid_update_num"], "grid_update_num", 1)  # checked even when unused
+    stop = as_int(options["stop_grid_update_step"], "stop_grid_update_step", 0)
     if not (as_bool(options["update_grid"], "update_grid") and getattr(model, "has_grid", True)):
         return []
-    num = as_int(options["grid_update_num"], "grid_update_num", 1)
-    stop = as_int(options["stop_grid_update_step"], "stop_grid_update_step", 0)
     freq = stop // num
     if freq == 0 and stop > 0:
         raise ValueError(

@@ -6,11 +6,19 @@ For every call the contract is:
   non-contiguous and Fortran-ordered arrays) are accepted and give results of the documented shape;
 * wrong arguments raise ``ValueError`` or ``TypeError`` whose message names one of them (any
   other exception is a crash and fails the test);
+* a wrong value that no reading of the argument's documented domain allows (``junk_real``,
+  ``junk_int``, ``junk_flag``, ``junk_interval``: wrong types, non-finite values, values outside the
+  bounds) must be refused even where the call would not use the argument (``lr`` with L-BFGS,
+  ``grid_update_num`` without grid updates, ``normalize`` without ``X``); a call that accepts it
+  fails the test. Junk that may happen to be valid (a random string for a choice) is only
+  required not to crash;
 * no input array or list is changed, and methods that return a new model leave ``self`` alone;
 * nothing is written outside the paths the test gives (the tests run in an empty folder).
 
-Sizes (``G``, ``k``, ``steps``, widths, ``history_size``) are not capped by minikan: a huge value
-costs the memory and time it asks for. The strategies keep them small so that no example hangs.
+Sizes (``G``, ``k``, ``steps``, widths, ``history_size``) are capped only at int64 (``G`` and ``k``
+at 2**31) by minikan: a huge value costs the memory and time it asks for. The strategies keep them
+small so that no example hangs. The file fuzzing (``test_load_refuses_corrupted_files``) also
+plants huge integers, deep nesting and lying member sizes.
 
 Each test's number of examples scales with the Hypothesis profile (tests/conftest.py): a few
 hundred in total under "ci", over 10,000 under "fuzz" (``HYPOTHESIS_PROFILE=fuzz`` or
@@ -41,6 +49,22 @@ def budget(weight):
 
 OMIT = object()  # an argument left at its default
 REFUSED = object()  # what attempt() returns for a documented refusal
+
+
+class Sure:
+    """A junk value that every reading of the argument's documented domain refuses: a call that
+    accepts it fails the test (other junk, e.g. a random string for a choice, may be valid)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class JunkNames(set):
+    """The names of the junk arguments of a call; ``sure`` holds those drawn as :class:`Sure`."""
+
+    sure = frozenset()
 
 
 # ---------------------------------------------------------------------------------- checking
@@ -76,13 +100,17 @@ def attempt(call, junk):
         with warnings.catch_warnings():
             # overflow notices and the out-of-grid warning are expected on extreme inputs
             warnings.simplefilter("ignore")
-            return call()
+            result = call()
     except (ValueError, TypeError) as err:
         if not junk:
             raise AssertionError(f"valid arguments were refused: {type(err).__name__}: {err}") from err
         if not names_in(str(err), junk):
             raise AssertionError(f"{type(err).__name__} does not name any of {sorted(junk)}: {err}") from err
         return REFUSED
+    accepted = set(getattr(junk, "sure", ())) & set(junk)
+    if accepted:
+        raise AssertionError(f"junk for {sorted(accepted)} was accepted")
+    return result
 
 
 def fingerprint(value):
@@ -184,12 +212,31 @@ def junk_matrix(draw, n_rows, n_cols):
     return draw(st.sampled_from(JUNK_OBJECTS))
 
 
-def junk_scalar():
-    """Wrong values for a real or integer scalar argument (sizes stay small: see the module doc)."""
-    return st.one_of(
-        st.sampled_from([None, "1", "abc", True, False, 1j, [1], (0.5,), {"a": 1}, np.array([1.0, 2.0]),
-                         object(), np.nan, np.inf, -np.inf, -1, -1.5, 0, 0.0, 2.5, np.float32(np.nan)]),
-        st.integers(-50, -1), st.floats(max_value=-1e-6), st.floats(min_value=50.5))
+# wrong whatever the argument's domain: no numeric scalar argument accepts these
+TYPE_JUNK = ["1", "abc", True, False, 1j, [1], (0.5,), {"a": 1}, np.array([1.0, 2.0]), object(),
+             np.float32(np.nan), np.nan, np.inf, -np.inf]
+
+
+def junk_real(low=None, high=None, *, low_open=False, none_ok=False):
+    """Values that a real argument with domain ``[low, high]`` (``(low, high]`` with ``low_open``)
+    refuses: wrong types, non-finite values, and values outside the domain."""
+    options = [st.sampled_from(TYPE_JUNK + ([] if none_ok else [None]))]
+    if low is not None:
+        options.append(st.floats(min_value=-1e300, max_value=low, exclude_max=not low_open))
+    if high is not None:
+        options.append(st.floats(min_value=high, max_value=1e300, exclude_min=True))
+    return st.one_of(*options).map(Sure)
+
+
+def junk_int(low=None, high=None, *, none_ok=False):
+    """Values that an integer argument with domain ``[low, high]`` refuses (floats included, even
+    integral ones: an int is asked for)."""
+    options = [st.sampled_from(TYPE_JUNK + [2.5, 1.0, np.float64(3.0)] + ([] if none_ok else [None]))]
+    if low is not None:
+        options.append(st.integers(low - 50, low - 1))
+    if high is not None:
+        options.append(st.integers(high + 1, high + 50))
+    return st.one_of(*options).map(Sure)
 
 
 def junk_choice():
@@ -197,14 +244,14 @@ def junk_choice():
 
 
 def junk_flag():
-    return st.sampled_from([None, "yes", "False", 0.5, 2, np.array([True, False]), [], [True]])
+    return st.sampled_from([None, "yes", "False", 0.5, 2, np.array([True, False]), [], [True]]).map(Sure)
 
 
 def junk_interval():
     return st.one_of(
         st.sampled_from([None, 3, "ab", (1.0,), (1.0, 2.0, 3.0), (1.0, 1.0), (2.0, -1.0), (np.nan, 1.0),
                          (0.0, np.inf), ("a", "b"), [None, 1], np.array([[0.0, 1.0]]), {0: 1, 1: 2}]),
-        st.tuples(st.floats(), st.floats()).map(lambda t: (max(t), min(t))))  # a >= b
+        st.tuples(st.floats(), st.floats()).map(lambda t: (max(t), min(t)))).map(Sure)  # a >= b
 
 
 @st.composite
@@ -217,7 +264,11 @@ def call_args(draw, spec):
     n_junk = draw(st.sampled_from([0, 0, 1, 1, 1, 2]))
     junk = set(draw(st.lists(st.sampled_from(names), min_size=n_junk, max_size=n_junk, unique=True)))
     kwargs = {name: draw(spec[name][1] if name in junk else spec[name][0]) for name in names}
-    return drop_omitted(kwargs), {name for name in junk if name in kwargs or spec[name][0] is not None}
+    sure = {name for name, value in kwargs.items() if isinstance(value, Sure)}
+    kwargs = {name: value.value if isinstance(value, Sure) else value for name, value in kwargs.items()}
+    names = JunkNames(name for name in junk if name in kwargs or spec[name][0] is not None)
+    names.sure = frozenset(sure)
+    return drop_omitted(kwargs), names
 
 
 def valid(*values):
@@ -257,15 +308,15 @@ CONSTRUCTOR_SPECS = {
         "width": (st.lists(st.integers(1, 4), min_size=2, max_size=4),
                   st.one_of(st.lists(st.integers(-2, 4), max_size=4), st.sampled_from(
                       [[2.0, 1], [True, 1], "21", 3, None, [[2], [1]], np.array([2.5, 1.0]), [2]]))),
-        "grid": (valid(1, 3, 10), junk_scalar()),
-        "k": (valid(0, 1, 3, 5), junk_scalar()),
+        "grid": (valid(1, 3, 10), junk_int(1)),
+        "k": (valid(0, 1, 3, 5), junk_int(0)),
         "seed": (valid(0, 7, 2**40, np.int64(3)), st.sampled_from([-1, 1.5, "a", [1.5], object(), True])),
         "grid_range": (valid((-1, 1), (0.0, 2.5), [-3, 3], np.array([-1.0, 1.0])), junk_interval()),
         "base": (valid("silu", "identity", "zero"), junk_choice()),
         "init": (valid("paper", "pykan-0.0", "pykan-0.2"), junk_choice()),
         "bias": (valid(True, False, np.bool_(True)), junk_flag()),
-        "grid_eps": (valid(0.0, 0.02, 1.0), junk_scalar()),
-        "grid_margin": (valid(0.0, 0.01, 2), junk_scalar()),
+        "grid_eps": (valid(0.0, 0.02, 1.0), junk_real(0.0, 1.0)),
+        "grid_margin": (valid(0.0, 0.01, 2), junk_real(0.0)),
         "basis": (valid("local", "dense"), junk_choice()),
         "trainable": (valid(None, {"w_s": False}, {"coef": True, "bias": False}),
                       st.sampled_from([{"nope": True}, ["coef"], "coef", 3, {"coef": "no"}, {"coef": None}])),
@@ -276,22 +327,22 @@ CONSTRUCTOR_SPECS = {
         "activation": (valid("silu", "tanh", "relu", "sin"), junk_choice()),
         "seed": (valid(0, 5), st.sampled_from([-1, 1.5, "a", object()])),
         "init": (valid("auto", "xavier", "siren", "pytorch"), junk_choice()),
-        "omega0": (valid(1.0, 30), junk_scalar()),
+        "omega0": (valid(1.0, 30), junk_real(0.0, low_open=True)),
         "trainable": (valid(None, {"W": False}), st.sampled_from([{"coef": True}, "W", 3, {"b": "no"}])),
     },
     "LAN": {
         "width": (st.lists(st.integers(1, 4), min_size=3, max_size=4),
                   st.sampled_from([[2, 1], [0, 2, 1], [2.0, 2, 1], "221", None])),
-        "grid": (valid(1, 3, 7), junk_scalar()),
-        "k": (valid(0, 2, 3), junk_scalar()),
+        "grid": (valid(1, 3, 7), junk_int(1)),
+        "k": (valid(0, 2, 3), junk_int(0)),
         "seed": (valid(0, 5), st.sampled_from([-1, 1.5, "a", object()])),
         "base": (valid("silu", "tanh", "relu", "sin"), junk_choice()),
-        "omega0": (valid(1.0, 30), junk_scalar()),
+        "omega0": (valid(1.0, 30), junk_real(0.0, low_open=True)),
         "init": (valid("auto", "xavier", "siren", "pytorch"), junk_choice()),
         "grid_range": (valid((-1, 1), (0, 4)), junk_interval()),
-        "noise_scale": (valid(0.0, 0.1, 3), junk_scalar()),
-        "grid_eps": (valid(0.0, 1.0), junk_scalar()),
-        "grid_margin": (valid(0.0, 0.5), junk_scalar()),
+        "noise_scale": (valid(0.0, 0.1, 3), junk_real(0.0)),
+        "grid_eps": (valid(0.0, 1.0), junk_real(0.0, 1.0)),
+        "grid_margin": (valid(0.0, 0.5), junk_real(0.0)),
         "trainable": (valid(None, {"coef": False}), st.sampled_from([{"nope": 1}, "coef", 3, {"w_b": []}])),
     },
 }
@@ -340,19 +391,19 @@ def fit_spec(kind, n):
         "X_test": (valid(None), st.one_of(junk_matrix(3, 2), valid_matrix(3, 2))),
         "loss": (valid("mse"), st.one_of(junk_choice(), st.just("cross_entropy"))),
         "opt": (valid("lbfgs", "adam"), junk_choice()),
-        "steps": (valid(0, 1, 2, 3), junk_scalar()),
-        "lr": (valid(1e-3, 0.5, 1e300), junk_scalar()),
-        "batch_size": (valid(None, 1, 2, 100), junk_scalar()),
-        "lamb": (lamb_valid, junk_scalar()),
-        "lamb_l1": (valid(0.0, 1.0), junk_scalar()),
-        "lamb_entropy": (valid(0.0, 2.0), junk_scalar()),
+        "steps": (valid(0, 1, 2, 3), junk_int(0)),
+        "lr": (valid(1e-3, 0.5, 1e300), junk_real(0.0, low_open=True)),
+        "batch_size": (valid(None, 1, 2, 100), junk_int(1, none_ok=True)),
+        "lamb": (lamb_valid, junk_real(0.0)),
+        "lamb_l1": (valid(0.0, 1.0), junk_real(0.0)),
+        "lamb_entropy": (valid(0.0, 2.0), junk_real(0.0)),
         "reg_metric": (valid("paper", "pykan", "pykan-0.0"), junk_choice()),
-        "lamb_coef": (valid(0.0, 1.0), junk_scalar()),
-        "lamb_coefdiff": (valid(0.0, 1.0), junk_scalar()),
+        "lamb_coef": (valid(0.0, 1.0), junk_real(0.0)),
+        "lamb_coefdiff": (valid(0.0, 1.0), junk_real(0.0)),
         "update_grid": (valid(True, False), junk_flag()),
-        "grid_update_num": (valid(1, 2), junk_scalar()),
-        "stop_grid_update_step": (valid(0, 10, 12), junk_scalar()),  # >= grid_update_num (default 10)
-        "history_size": (valid(1, 5), junk_scalar()),
+        "grid_update_num": (valid(1, 2), junk_int(1)),
+        "stop_grid_update_step": (valid(0, 10, 12), junk_int(0)),  # >= grid_update_num (default 10)
+        "history_size": (valid(1, 5), junk_int(1)),
         "singularity_avoiding": (valid(True, False), junk_flag()),
         "seed": (valid(0, 3, np.random.default_rng(0)), st.sampled_from([-1, 1.5, "a", object()])),
         "verbose": (valid(False), junk_flag()),
@@ -391,7 +442,7 @@ INDEX = st.one_of(st.integers(-2, 4), st.sampled_from([1.0, "0", None, True, np.
        st.integers(1, 6), st.data())
 def test_prune(method, n, data):
     model = MODELS["deep"]
-    spec = {"X": (valid_matrix(n, 2), junk_matrix(n, 2)), "threshold": (valid(0.0, 1e-2, 10.0), junk_scalar()),
+    spec = {"X": (valid_matrix(n, 2), junk_matrix(n, 2)), "threshold": (valid(0.0, 1e-2, 10.0), junk_real(0.0)),
             "metric": (valid("paper", "pykan", "pykan-0.0"), junk_choice())}
     if method == "prune_edges" or method == "prune_inputs":
         spec.pop("metric")
@@ -423,9 +474,9 @@ def test_prune(method, n, data):
 def test_refine_and_update_grid(method, kind, n, data):
     model = MODELS[kind].copy() if method == "update_grid" else MODELS[kind]
     if method == "refine":
-        spec = {"G_new": (st.sampled_from([1, 2, 5, 12]), junk_scalar()), "X": (valid_matrix(n, 2), junk_matrix(n, 2))}
+        spec = {"G_new": (st.sampled_from([1, 2, 5, 12]), junk_int(1)), "X": (valid_matrix(n, 2), junk_matrix(n, 2))}
     else:
-        spec = {"X": (valid_matrix(n, 2), junk_matrix(n, 2)), "grid_eps": (valid(None, 0.0, 0.5, 1), junk_scalar())}
+        spec = {"X": (valid_matrix(n, 2), junk_matrix(n, 2)), "grid_eps": (valid(None, 0.0, 0.5, 1), junk_real(0.0, 1.0, none_ok=True))}
     kwargs, junk = data.draw(call_args(spec))
     for key in ("G_new", "X") if method == "refine" else ("X",):
         if key not in kwargs:
@@ -458,7 +509,7 @@ def test_symbolic_calls(method, n, data):
     if method == "symbolic_formula":
         model = SYMBOLIC
         spec = {"variables": (valid(None, ["a", "b"]), st.sampled_from(["ab", ["a"], 3, ["a", "b", "c"], [1, 2]])),
-                "n_digits": (valid(None, 0, 3), junk_scalar())}
+                "n_digits": (valid(None, 0, 3), junk_int(0, none_ok=True))}
     else:
         model = MODELS["kan"].copy() if method != "suggest_symbolic" else MODELS["kan"]
         spec = {"X": X_pair, "lib": (LIB_VALID if method == "fix_symbolic" else valid(SMALL_LIB), LIB_JUNK),
@@ -469,10 +520,10 @@ def test_symbolic_calls(method, n, data):
             spec["fun"] = (FUN, FUN_JUNK)
             spec["X"] = (valid(None), X_pair[1]) if data.draw(st.booleans()) else X_pair
         if method == "suggest_symbolic":
-            spec.update(topk=(valid(1, 3), junk_scalar()), weight_simple=(valid(0.0, 0.8), junk_scalar()))
+            spec.update(topk=(valid(1, 3), junk_int(1)), weight_simple=(valid(0.0, 0.8), junk_real(0.0, 1.0)))
         if method == "auto_symbolic":
-            spec.update(weight_simple=(valid(0.0, 0.8), junk_scalar()),
-                        r2_threshold=(valid(0.0, 0.9), junk_scalar()))
+            spec.update(weight_simple=(valid(0.0, 0.8), junk_real(0.0, 1.0)),
+                        r2_threshold=(valid(0.0, 0.9), junk_real()))
     kwargs, junk = data.draw(call_args(spec))
     X = kwargs.get("X")
     if X is not None and "X" not in junk and (n == 1 or np.max(np.abs(np.asarray(X, dtype=float))) > 1e150):
@@ -513,7 +564,7 @@ def test_plot(n, data):
     spec = {"X": (valid_matrix(n, 2), junk_matrix(n, 2)),
             "in_vars": (valid(None, ["a", "b"], [1, 2]), st.sampled_from(["ab", ["a"], 3, ["a", "b", "c"]])),
             "out_vars": (valid(None, ["f"]), st.sampled_from(["f", [], 3, ["f", "g"]])),
-            "beta": (valid(0.0, 3.0, 100), junk_scalar()),
+            "beta": (valid(0.0, 3.0, 100), junk_real(0.0)),
             "path": (st.sampled_from([OMIT, None]) | st.builds(_Sink),
                      st.sampled_from([3, 0, 2.5, ["x.png"], object(), True])),
             "ax": (valid(None), st.sampled_from(["ax", 3, Figure(), object()])),
