@@ -54,16 +54,18 @@ def as_int(value, name, low=None):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}, got {_short(value)}")
+        raise ValueError(f"{name} must be >= {low}, got {brief(value)}")
     if value > INT_MAX:
-        raise ValueError(f"{name} must be at most 2**63 - 1, got {_short(value)}")
+        raise ValueError(f"{name} must be at most 2**63 - 1, got {brief(value)}")
     return int(value)
 
 
-def _short(value):
+def brief(value):
     """A number for an error message, without printing all digits of a huge int."""
-    text = str(value) if abs(value) < 10 ** 30 else f"an int of {len(str(abs(value)))} digits"
-    return text
+    if abs(value) < 10 ** 30:
+        return str(value)
+    # from the bit length: str() of an int past 4300 digits raises in Python >= 3.11
+    return f"an int of about {int(int(value).bit_length() * 0.30103) + 1} digits"
 
 
 def as_float(value, name, low=None, high=None, *, low_open=False):
@@ -73,7 +75,7 @@ def as_float(value, name, low=None, high=None, *, low_open=False):
     try:
         value = float(value)
     except OverflowError:  # a Python int beyond float64's range
-        raise ValueError(f"{name} must be a finite real number, got {_short(value)}") from None
+        raise ValueError(f"{name} must be a finite real number, got {brief(value)}") from None
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if low is not None and (value < low or (low_open and value == low)):

@@ -61,6 +61,19 @@ def grid_from_samples(x, G, k, grid_eps=0.02, margin=0.0):
     return spline.extend_grid(grid_eps * uniform + (1.0 - grid_eps) * adaptive, k)
 
 
+def placed_grid(layer, x, grid_eps=0.02, margin=0.0):
+    """The knots a grid update places for ``layer`` on samples ``x`` (N, n_in), shape (n_in, G+2k+1).
+
+    :func:`grid_from_samples` per input, except that an input whose samples all coincide, or whose
+    spread overflows float64, keeps its old knots (see :func:`update_grid`).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing spread is caught here
+        new_grid = grid_from_samples(x, layer.G, layer.k, grid_eps, margin)
+        degenerate = (np.ptp(x, axis=0) <= 0) | ~np.all(np.isfinite(new_grid), axis=1)
+    new_grid[degenerate] = layer.grid[degenerate]
+    return new_grid
+
+
 def update_grid(layer, x, grid_eps=0.02, margin=0.0, *, method="banded"):
     """A copy of ``layer`` whose knots follow the samples ``x`` and whose splines are refit on them.
 
@@ -88,11 +101,7 @@ def update_grid(layer, x, grid_eps=0.02, margin=0.0, *, method="banded"):
         overflow); no grid can be placed on it.
     """
     _check_finite(x)
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing spread is caught here
-        new_grid = grid_from_samples(x, layer.G, layer.k, grid_eps, margin)
-        degenerate = (np.ptp(x, axis=0) <= 0) | ~np.all(np.isfinite(new_grid), axis=1)
-    new_grid[degenerate] = layer.grid[degenerate]
-    return _refit(layer, x, new_grid, method)
+    return _refit(layer, x, placed_grid(layer, x, grid_eps, margin), method)
 
 
 def outside_grid(x, grid, k):

@@ -313,9 +313,10 @@ class KAN(FlatParameters):
     def grid_shift(self, X, grid_eps=None):
         """How far :meth:`update_grid` on ``X`` would move each layer's knots, in knot spacings.
 
-        For layer ``l`` the knots that a grid update would place on its current inputs are
-        compared with its knots; the largest move over its inputs is divided by that input's mean
-        knot spacing. Inputs with all samples equal (which an update leaves alone) count 0.
+        For layer ``l`` the knots that a grid update would place on its current inputs
+        (:func:`minikan.grid.placed_grid`) are compared with its knots; the largest move over its
+        inputs is divided by that input's mean knot spacing (inputs an update leaves alone count 0;
+        a layer with non-finite inputs counts inf).
         Returns an array of shape (L,); no parameter changes. (The update itself places layer
         ``l`` on inputs computed with the already-updated layers before it; the moves of the
         first layers are small when this is small.)
@@ -323,13 +324,14 @@ class KAN(FlatParameters):
         eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
         shifts = []
         for x, layer in zip(self.layer_inputs(X), self.layers):
-            k = layer.k
-            new = gridops.grid_from_samples(x, layer.G, k, eps, self.grid_margin)[:, k:-k or None]
-            old = layer.grid[:, k:-k or None]
+            if not np.all(np.isfinite(x)):  # an update has to run, and report the overflow
+                shifts.append(np.inf)
+                continue
+            base = slice(layer.k, layer.grid.shape[1] - layer.k)  # the knots t_k .. t_{G+k}
+            new = gridops.placed_grid(layer, x, eps, self.grid_margin)[:, base]
+            old = layer.grid[:, base]
             spacing = (old[:, -1] - old[:, 0]) / layer.G  # (n_in,)
-            moved = np.abs(new - old).max(axis=1) / spacing
-            moved[np.ptp(x, axis=0) <= 0] = 0.0
-            shifts.append(float(moved.max()))
+            shifts.append(float((np.abs(new - old).max(axis=1) / spacing).max()))
         return np.array(shifts)
 
     def out_of_grid(self, X):

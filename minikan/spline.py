@@ -25,6 +25,8 @@ check that both agree.
 """
 import numpy as np
 
+from ._checks import brief
+
 
 def uniform_grid(G, k, a=-1.0, b=1.0):
     """Uniform knot vector with ``G`` intervals on ``[a, b]``, extended by ``k`` knots per side.
@@ -83,7 +85,7 @@ def check_G_k(G, k):
         if value < low:
             raise ValueError(f"{name} must be >= {low}, got {value}")
         if value > 2 ** 31 - 1:  # G + 2k + 1 knots per input: far beyond any memory already
-            raise ValueError(f"{name} must be < 2**31, got {value if value < 10 ** 30 else 'a huge int'}")
+            raise ValueError(f"{name} must be < 2**31, got {brief(value)}")
     return int(G), int(k)
 
 

@@ -223,7 +223,7 @@ def _multistart(model, objective, steps, restarts, restart_steps, options):
     schedule; the winner's layers replace the model's in place and its run continues for the
     remaining ``steps - restart_steps`` iterations (L-BFGS starts a new memory there).
     """
-    probe = min(as_int(restart_steps, "restart_steps", 1), as_int(steps, "steps", 0))
+    probe = min(restart_steps, as_int(steps, "steps", 0))
     seed = options["seed"]
     if isinstance(seed, np.random.Generator):
         rng = seed
@@ -261,7 +261,7 @@ def _concatenate(first, rest, evals_before):
     n = len(first["step"])
     out = {}
     for key, value in first.items():
-        if isinstance(value, np.ndarray) and key not in ("grid_updates",):
+        if isinstance(value, np.ndarray) and key != "grid_updates":
             tail = rest[key]
             if key == "step":
                 tail = tail + n
@@ -498,25 +498,27 @@ class _Run:
         with np.errstate(all="ignore"):
             return bool(np.any(self.model.grid_shift(X) > min_shift))
 
-    def samples_left_grid(self):
-        """Whether some training sample lies outside a layer's grid (False for models or objectives
-        that cannot tell: no ``out_of_grid`` or no ``X``)."""
+    def _out_of_grid(self):
+        """Training samples outside each layer's grid (``model.out_of_grid``), or None for models or
+        objectives that cannot tell (no ``out_of_grid`` or no ``X``)."""
         X = getattr(self.obj, "X", None)
         if X is None or not hasattr(self.model, "out_of_grid"):
-            return False
-        return bool(self.model.out_of_grid(X).any())
+            return None
+        return self.model.out_of_grid(X)
+
+    def samples_left_grid(self):
+        """Whether some training sample lies outside a layer's grid (False when it cannot tell)."""
+        counts = self._out_of_grid()
+        return counts is not None and bool(counts.any())
 
     def warn_out_of_grid(self):
         """One OutOfGridWarning per run when training samples fall outside a layer's grid."""
-        X = getattr(self.obj, "X", None)
-        if self.warned_grid or X is None or not hasattr(self.model, "out_of_grid"):
-            return
-        counts = self.model.out_of_grid(X)
-        if counts.any():
+        counts = None if self.warned_grid else self._out_of_grid()
+        if counts is not None and counts.any():
             self.warned_grid = True
             where = ", ".join(f"layer {l}: {c}" for l, c in enumerate(counts.tolist()) if c)
             warnings.warn(
-                f"training samples outside the grid range (of {len(X)}; {where}); the splines fade out "
+                f"training samples outside the grid range (of {len(self.obj.X)}; {where}); the splines fade out "
                 "there and only w_b*b(x) acts beyond the outer knots. Use update_grid=True, "
                 "model.update_grid(X) or a wider grid_range", OutOfGridWarning, stacklevel=_caller_level())
 
@@ -594,12 +596,11 @@ def _lbfgs(run, steps, schedule, history_size, tol=0.0, drift_updates=0, min_shi
 
     while True:
         done = len(run.rec["step"])
-        if run.drifted:
-            run.drifted, drift_left = False, drift_left - 1
+        if run.drifted or run.update_due or due(done):  # an update asked for, or one scheduled now
+            drift_left -= run.drifted
+            run.drifted = run.update_due = False
             if not run.update_grid():
                 return
-        elif due(done) and not run.update_grid():
-            return
         if done >= steps:
             return
         n = steps - done
@@ -641,12 +642,7 @@ def _lbfgs(run, steps, schedule, history_size, tol=0.0, drift_updates=0, min_shi
             run.message = (f"converged: the objective fell by at most tol={tol:g} (relative) over the "
                            f"last {window} iterations")
             return
-        if run.update_due:
-            run.update_due = False
-            if not run.update_grid():
-                return
-            continue
-        if run.drifted:
+        if run.update_due or run.drifted:
             continue
         if len(run.rec["step"]) < steps:  # no further decrease possible on these grids
             if not pending:
