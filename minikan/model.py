@@ -370,17 +370,20 @@ class KAN(FlatParameters):
         return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init)
 
     # ------------------------------------------------------------------ pruning
-    def prune(self, X, threshold=1e-2, metric="paper"):
+    def prune(self, X, threshold=1e-2, metric="paper", edge_threshold=None):
         """A new, smaller KAN without the hidden nodes whose Eq. 2.21 scores on ``X`` are below
         ``threshold`` (see :mod:`minikan.prune`; ``metric="pykan-0.0"`` divides each edge norm by
-        its grid width). ``self`` is not modified."""
+        its grid width, ``"pykan"`` uses attribution scores); with ``edge_threshold`` the edges
+        scoring below it are removed as well (pykan's ``prune(node_th, edge_th)``). ``self`` is
+        not modified."""
         from .prune import prune_nodes
-        return prune_nodes(self, X, threshold, metric)
+        return prune_nodes(self, X, threshold, metric, edge_threshold)
 
-    def prune_edges(self, X, threshold=3e-2):
-        """A copy with the edges whose ``|phi|_1`` on ``X`` is below ``threshold`` masked."""
+    def prune_edges(self, X, threshold=3e-2, metric="paper"):
+        """A copy with the edges whose score on ``X`` (``|phi|_1``, or attribution with
+        ``metric="pykan"``) is below ``threshold`` removed."""
         from .prune import prune_edges
-        return prune_edges(self, X, threshold)
+        return prune_edges(self, X, threshold, metric)
 
     def prune_inputs(self, X, threshold=1e-2):
         """``(smaller model, kept input columns)`` without the inputs whose outgoing edges are all

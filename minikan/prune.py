@@ -80,7 +80,7 @@ def node_scores(model, X, metric="paper"):
     return [(A[l - 1].max(axis=0), A[l].max(axis=1)) for l in range(1, len(model.layers))]
 
 
-def prune_nodes(model, X, threshold=1e-2, metric="paper"):
+def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
     """A new, smaller KAN keeping the hidden nodes whose scores (Eq. 2.21) exceed ``threshold``.
 
     Parameters
@@ -92,6 +92,10 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper"):
     metric : {"paper", "pykan-0.0", "pykan"}
         The scores: Eq. 2.21 with the norm of Eq. 2.17, the same with the paper-era code's norm
         divided by the grid width, or pykan 0.2.8's attribution scores (:func:`attribution_scores`).
+    edge_threshold : float, optional
+        Then also remove the edges of the smaller network whose scores (same metric, recomputed on
+        the smaller network, :func:`prune_edges`) are below this, as pykan 0.2.8's
+        ``prune(node_th, edge_th)`` does (its default 3e-2). Off by default: the paper prunes nodes.
 
     Returns
     -------
@@ -108,7 +112,10 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper"):
             alive = np.array([int(np.argmax(np.minimum(I, O)))])
         keep.append(alive)
     keep.append(np.arange(model.width[-1]))
-    return subnetwork(model, keep)
+    pruned = subnetwork(model, keep)
+    if edge_threshold is not None:
+        pruned = prune_edges(pruned, X, edge_threshold, metric)
+    return pruned
 
 
 def subnetwork(model, keep):
@@ -119,15 +126,26 @@ def subnetwork(model, keep):
     return KAN.from_layers(layers, model.grid_eps, model.grid_margin, model.trainable)
 
 
-def prune_edges(model, X, threshold=3e-2):
-    """A copy of ``model`` with every edge whose ``|phi|_1`` on ``X`` is below ``threshold`` masked.
+def edge_scores(model, X, metric="paper"):
+    """Per-layer edge scores on ``X``, a list of (n_l, n_{l+1}) arrays: ``|phi|_1`` (Eq. 2.17) for
+    ``"paper"``, the same divided by the grid width for ``"pykan-0.0"``, the attribution scores of
+    :func:`attribution_scores` for ``"pykan"``."""
+    if as_choice(metric, "metric", SCORE_METRICS) == "pykan":
+        return attribution_scores(model, X)[1]
+    return edge_l1(model, X, metric)
 
-    (Edge pruning is not in the paper; pykan 0.2.8 prunes edges at 3e-2 with its attribution
-    scores, here the paper's Eq. 2.17 norm is used.)
+
+def prune_edges(model, X, threshold=3e-2, metric="paper"):
+    """A copy of ``model`` with every edge whose score on ``X`` is below ``threshold`` removed
+    (both its numeric and its symbolic branch switched off).
+
+    Edge pruning is not in the paper. pykan 0.2.8 prunes edges at 3e-2 with its attribution
+    scores (``metric="pykan"``); ``"paper"`` uses the paper's Eq. 2.17 norm ``|phi|_1`` and
+    ``"pykan-0.0"`` that norm divided by the grid width (see :func:`edge_scores`).
     """
     threshold = as_float(threshold, "threshold", 0.0)
     new = model.copy()
-    for layer, A in zip(new.layers, edge_l1(model, as_matrix(X, "X", model.width[0]))):
+    for layer, A in zip(new.layers, edge_scores(model, as_matrix(X, "X", model.width[0]), metric)):
         layer.mask[A < threshold] = 0.0
         layer.sym_mask[A < threshold] = 0.0
     return new
