@@ -114,6 +114,13 @@ def symbolic_name(layer, i, j):
     return name.replace("$", r"\$")
 
 
+def _name_size(name, room, largest):
+    """Font size (pt) that fits ``name`` across 90 % of an inset ``room`` points wide, taking
+    ~0.6 em per visible character, between 6 pt (still legible) and the diagram's ``largest``."""
+    visible = len(re.sub(r"\\sqrt|[${}^\\]", "", name)) + name.count(r"\sqrt")
+    return float(np.clip(0.9 * room / (0.6 * max(visible, 3)), 6.0, max(largest, 6.0)))
+
+
 def _labels(names, n, what):
     """Node labels as strings: sympy expressions become LaTeX, anything else ``str``."""
     if names is None:
@@ -221,8 +228,6 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
         return bottom + l * row
 
     fontsize = max(pt * float(np.clip(0.35 * 72 * usable / max(width), 8.0, 16.0)), 7.0)  # stays legible
-    # symbolic names: as large as fits ~6 characters across the inset, never below 6 pt
-    label_size = max(min(fontsize, 72 * pt * size / 3.6), 6.0)
     dot = max(pt * 72 * float(np.clip(0.3 * size, 0.05, 0.15)), 3.0) ** 2  # marker area, pt^2
     for l, n in enumerate(width):
         ax.scatter(node_x(n), np.full(n, node_y(l)), s=dot, color="black", zorder=3)
@@ -260,9 +265,14 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
                     spine.set_linewidth(0.8 * pt)
                 inset.patch.set_alpha(0.0)  # faded edges should not leave a white box behind
                 name = symbolic_name(layer, i, j)
+                ys = curve.get_ydata()
+                if name is not None and np.all(np.isfinite(ys)):
+                    # headroom: the name sits in a band above the curve instead of across it
+                    span = float(np.ptp(ys)) or 1.0
+                    inset.set_ylim(ys.min() - 0.05 * span, ys.max() + 0.45 * span)
                 label = None if name is None else inset.text(
                     0.5, 0.96, name, transform=inset.transAxes, ha="center", va="top", color=color,
-                    alpha=alpha, fontsize=label_size, zorder=3, clip_on=False,
+                    alpha=alpha, fontsize=_name_size(name, 72 * pt * size, fontsize), zorder=3, clip_on=False,
                     # a half-opaque box keeps the name readable where the curve runs behind it
                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
                           "alpha": 0.6 * alpha})

@@ -228,3 +228,33 @@ def test_pruned_model_edges_are_visible(sparsified):
     assert min(alpha.values()) > 0.5, alpha
     paper = {key: info["alpha"] for key, info in plot_model(pruned, X, metric="paper").kan_edges.items()}
     assert max(paper[(0, 0, 0)], paper[(0, 1, 0)]) < 0.2, paper  # measured 0.10 and 0.05
+
+
+# ------------------------------------------------------------------------- symbolic edges named
+@pytest.mark.parametrize("width", [[2, 3, 1], [5, 5, 1]])  # roomy, and the busiest layer of 25 insets
+def test_symbolic_edges_are_named_legibly(width):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    model = KAN(width, grid=3, seed=0)
+    X = np.random.default_rng(2).uniform(0.1, 1, size=(50, width[0]))  # 1/sqrt(x) needs x > 0
+    names = {(0, 0, 0): ("sin", "sin"), (0, 1, 1): ("x^2", "$x^{2}$"), (1, 0, 0): ("gaussian", "gaussian"),
+             (0, 1, 0): ("1/sqrt(x)", r"$1/\sqrt{x}$")}
+    for (l, i, j), (fun, _) in names.items():
+        model.fix_symbolic(l, i, j, fun)
+    model.layers[0].mask[0, 0] = 1.0  # (0, 0, 0) keeps its spline too: drawn purple
+    fig = plot_model(model, X)
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    for key, (_, shown) in names.items():
+        info = fig.kan_edges[key]
+        label = info["label"]
+        assert label.get_text() == shown
+        assert label.get_color() == info["color"] == (BOTH if key == (0, 0, 0) else SYMBOLIC)
+        assert label.get_alpha() == info["alpha"]
+        assert label.get_fontsize() >= 6.0  # legible
+        text, inset = label.get_window_extent(renderer), info["inset"].get_window_extent(renderer)
+        assert text.width <= inset.width * 1.05, (shown, text.width, inset.width)  # fits its own inset
+        assert inset.y0 <= text.y0 and text.y1 <= inset.y1 + 1  # inside it, not on the neighbours
+    numeric = [info for key, info in fig.kan_edges.items() if key not in names]
+    assert numeric and all(info["label"] is None for info in numeric)
+    fig.canvas.draw()  # every name renders (mathtext included)
