@@ -478,7 +478,7 @@ class KAN(FlatParameters):
         from .layout import order_nodes
         return order_nodes(self, X, sweeps=sweeps)
 
-    def separability(self, X, threshold=1e-2, step=1e-4, output=0):
+    def separability(self, X, threshold=5e-2, step=1e-4, output=0):
         """Which inputs interact additively or multiplicatively on ``X`` (N, n_0), from the
         Hessian of the model and of ``log|f|`` (see :func:`minikan.separability.separability`)."""
         from .separability import separability

@@ -17,7 +17,9 @@ The test, on the samples ``X`` (N, n) with spreads ``s_i = std(X[:, i])``:
 ``R_ij`` is the size of the interaction of inputs ``i`` and ``j`` across the data's spread,
 relative to the spread of ``f`` itself, so it does not depend on the units of the inputs or of
 ``f``. Inputs ``i`` and ``j`` interact additively (resp. multiplicatively) when ``R_ij >
-threshold`` (default 1e-2: an interaction below 1 % of the output's spread counts as none).
+threshold`` (default 5e-2: an interaction below 5 % of the output's spread counts as none;
+exact separable functions measure ~1e-9, a KAN trained to MSE ~5e-6 on ``x1 + x2 x3`` about 1e-2 for
+its separable pairs, while genuine interactions of simple formulas measure 0.1 or more).
 The groups are the connected components of the graph with these interactions as edges: two
 inputs in different groups are separable. The median (not the mean) keeps the test steady near
 the zeros of ``f``, where ``log|f|`` has poles; an interaction present on fewer than half of the
@@ -183,7 +185,7 @@ def _ratio(hess, spread, scale):
     return R
 
 
-def separability(f, X, threshold=1e-2, step=1e-4, output=0):
+def separability(f, X, threshold=5e-2, step=1e-4, output=0):
     """Which inputs of ``f`` interact additively and multiplicatively on the samples ``X``.
 
     Parameters
