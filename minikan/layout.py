@@ -58,9 +58,9 @@ def permute_nodes(model, l, order):
                          f"{order.shape} of {order.dtype}")
     if not np.array_equal(np.sort(order), np.arange(n)):
         raise ValueError(f"order must be a permutation of 0..{n - 1}, got {order.tolist()}")
-    keep = [np.arange(m) for m in model.width]
-    keep[l] = order.astype(np.intp)
-    return _reordered(model, keep)
+    orders = [np.arange(m) for m in model.width]
+    orders[l] = order.astype(np.intp)
+    return reorder(model, orders)
 
 
 def swap(model, l, i1, i2):
@@ -75,10 +75,23 @@ def swap(model, l, i1, i2):
     return permute_nodes(model, l, order)
 
 
-def _reordered(model, keep):
+def reorder(model, orders):
+    """The model with the nodes of every layer ``l`` listed as ``orders[l]`` (as returned by
+    :func:`auto_order`); inputs and outputs must keep their order. Same predictions."""
     from .prune import subnetwork
 
-    new = subnetwork(model, keep)
+    if isinstance(orders, np.ndarray) or not hasattr(orders, "__len__") or len(orders) != len(model.width):
+        raise TypeError(f"orders must be a list of {len(model.width)} index arrays, one per layer")
+    checked = []
+    for l, (order, n) in enumerate(zip(orders, model.width)):
+        order = np.asarray(order)
+        if order.shape != (n,) or not np.issubdtype(order.dtype, np.integer) \
+                or not np.array_equal(np.sort(order), np.arange(n)):
+            raise ValueError(f"orders[{l}] must be a permutation of 0..{n - 1}")
+        if l in (0, len(model.layers)) and not np.array_equal(order, np.arange(n)):
+            raise ValueError(f"orders[{l}] must be the identity: inputs and outputs are the columns of X and y")
+        checked.append(order.astype(np.intp))
+    new = subnetwork(model, checked)
     new.init = model.init  # the recipe reinitialized() uses; subnetwork does not carry it
     return new
 
@@ -184,8 +197,8 @@ def barycentre_order(model, weights=None, sweeps=4):
     return [np.argsort(p, kind="stable") for p in best_pos]
 
 
-def order_nodes(model, X=None, weights=None, sweeps=4):
-    """A new model with the hidden nodes reordered to reduce crossings of strong edges.
+def auto_order(model, X=None, weights=None, sweeps=4):
+    """Node orders of every layer that reduce the crossings of strong edges.
 
     Parameters
     ----------
@@ -201,10 +214,20 @@ def order_nodes(model, X=None, weights=None, sweeps=4):
 
     Returns
     -------
-    KAN
-        Same predictions as ``model``, its weighted crossings no more than ``model``'s.
+    list of ndarray
+        As :func:`barycentre_order`; pass them to :func:`reorder`.
     """
     if X is not None and weights is None:
         from .attribution import edge_scores
         weights = [np.nan_to_num(w, nan=0.0, posinf=0.0) for w in edge_scores(model, X)]
-    return _reordered(model, barycentre_order(model, weights, sweeps))
+    return barycentre_order(model, weights, sweeps)
+
+
+def order_nodes(model, X=None, weights=None, sweeps=4):
+    """A new model with the hidden nodes reordered to reduce crossings of strong edges.
+
+    ``reorder(model, auto_order(model, X, weights, sweeps))``: same predictions as ``model``,
+    and no more weighted crossings (with the weights used). ``X``, ``weights``, ``sweeps`` as in
+    :func:`auto_order`.
+    """
+    return reorder(model, auto_order(model, X, weights, sweeps))

@@ -32,7 +32,6 @@ Only the object-oriented matplotlib API is used: the figure is a ``matplotlib.fi
 here (no pyplot, no backend or rcParams change), and a file is written only when ``path`` is given.
 """
 import os
-
 import re
 
 import numpy as np
@@ -181,10 +180,9 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
     beta = as_float(beta, "beta", 0.0)
     kan_order = [np.arange(n) for n in model.width]
     if order == "auto":
-        from .layout import barycentre_order, _reordered
-        weights = [np.nan_to_num(w, nan=0.0, posinf=0.0) for w in edge_scores(model, X)]
-        kan_order = barycentre_order(model, weights)
-        model = _reordered(model, kan_order)
+        from .layout import auto_order, reorder
+        kan_order = auto_order(model, X)
+        model = reorder(model, kan_order)
         acts = edge_activations(model, X)
     scores = edge_scores(model, X, metric)
     width = list(model.width)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minikan.attribution import edge_scores
-from minikan.layout import barycentre_order, crossings, order_nodes, permute_nodes, swap
+from minikan.layout import auto_order, barycentre_order, crossings, order_nodes, permute_nodes, reorder, swap
 from minikan.model import KAN
 from minikan.plot import plot_model
 
@@ -87,6 +87,11 @@ def test_swap_is_a_transposition_and_the_method_agrees(X):
     (lambda m: crossings(m, [np.ones((3, 4)), np.ones((4, 5)), np.ones((2, 5))]), ValueError),
     (lambda m: crossings(m, [np.ones((3, 4)), -np.ones((4, 5)), np.ones((5, 2))]), ValueError),
     (lambda m: barycentre_order(m, sweeps=-1), ValueError),
+    (lambda m: reorder(m, [np.arange(3), np.arange(4), np.arange(5), np.array([1, 0])]), ValueError),
+    (lambda m: reorder(m, [np.array([2, 1, 0]), np.arange(4), np.arange(5), np.arange(2)]), ValueError),
+    (lambda m: reorder(m, [np.arange(3), np.arange(4), np.zeros(5, int), np.arange(2)]), ValueError),
+    (lambda m: reorder(m, np.arange(3)), TypeError),
+    (lambda m: auto_order(m, np.zeros((4, 2))), ValueError),
 ])
 def test_bad_arguments_raise(call, error):
     with pytest.raises(error):
