@@ -166,7 +166,7 @@ def barycentre_order(model, weights=None, sweeps=4):
     -------
     list of ndarray
         ``orders[l]`` for every layer ``0..L``, a permutation of ``0..n_l-1`` (the identity for
-        inputs and outputs); ``subnetwork(model, orders)`` is the reordered model.
+        inputs and outputs); ``reorder(model, orders)`` is the reordered model.
     """
     weights = _check_weights(model, weights)
     sweeps = as_int(sweeps, "sweeps", 0)

@@ -61,7 +61,8 @@ class Separability:
 
     def separable(self, A, B, kind="additive"):
         """Whether the inputs ``A`` and ``B`` (disjoint sequences of indices) are separable."""
-        R = {"additive": self.additive, "multiplicative": self.multiplicative}.get(kind) if isinstance(kind, str) else None
+        R = {"additive": self.additive, "multiplicative": self.multiplicative}.get(kind) \
+            if isinstance(kind, str) else None
         if R is None:
             raise ValueError(f"kind must be 'additive' or 'multiplicative', got {kind!r}")
         n = R.shape[0]

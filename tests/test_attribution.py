@@ -32,7 +32,8 @@ def test_attribute_and_feature_score_are_the_pruning_scores(X):
     for a, b in zip(nodes + edges, ref_nodes + ref_edges):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(model.feature_score(X), nodes[0])
-    np.testing.assert_array_equal(feature_score(model, X.astype(np.float32)), feature_score(model, X.astype(np.float32).astype(float)))
+    X32 = X.astype(np.float32)  # accepted and cast to float64
+    np.testing.assert_array_equal(feature_score(model, X32), feature_score(model, X32.astype(np.float64)))
     np.testing.assert_array_equal(nodes[-1], [0.5, 0.5])  # every output scores 1 / n_L
     # a node's score is the sum of its outgoing edges' scores
     np.testing.assert_allclose(nodes[1], edges[1].sum(axis=1), rtol=1e-14)

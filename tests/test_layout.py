@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from minikan.attribution import edge_scores
 from minikan.layout import auto_order, barycentre_order, crossings, order_nodes, permute_nodes, reorder, swap
 from minikan.model import KAN
-from minikan.plot import plot_model
 
 
 def _model(width=(3, 4, 5, 2), seed=0):

@@ -205,7 +205,8 @@ def test_nodes_that_pruning_keeps_are_drawn_darker(sparsified):
         assert inc[pruned_keep].min() > inc[dropped].max(), (seed, inc)
         assert out[pruned_keep].min() > out[dropped].max(), (seed, out)
         inc, out = _node_darkness(plot_model(model, X, metric="paper").kan_edges, 5)
-        paper_misleads.append(inc[pruned_keep].min() < inc[dropped].max() or out[pruned_keep].min() < out[dropped].max())
+        paper_misleads.append(inc[pruned_keep].min() < inc[dropped].max()
+                              or out[pruned_keep].min() < out[dropped].max())
     assert all(paper_misleads)  # measured: every one of the three seeds
 
 
