@@ -439,12 +439,53 @@ class KAN(FlatParameters):
         from .plot import edge_activations
         return edge_activations(self, X)
 
-    def plot(self, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=None, title=None):
+    def plot(self, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=None, title=None,
+             metric="pykan", order=None):
         """The KAN diagram of Section 2.5.1 on samples ``X`` (N, n_0); returns a matplotlib Figure
-        and writes a file only when ``path`` is given (see :func:`minikan.plot.plot_model`)."""
+        and writes a file only when ``path`` is given (see :func:`minikan.plot.plot_model`).
+        Edge opacity is ``tanh(beta * score)`` with the attribution score that
+        ``prune(..., metric="pykan")`` uses (``metric="paper"``: Eq. 2.17's ``|phi|_1``);
+        ``order="auto"`` reorders the hidden nodes to reduce crossings."""
         from .plot import plot_model
         return plot_model(self, X, in_vars=in_vars, out_vars=out_vars, beta=beta, path=path, ax=ax,
-                          title=title)
+                          title=title, metric=metric, order=order)
+
+    # ------------------------------------------------------------------ model-level analysis
+    def attribute(self, X):
+        """``(nodes, edges)`` attribution scores on ``X`` (N, n_0): per layer, shape (n_l,) and
+        (n_l, n_{l+1}) (pykan 0.2.8's; see :func:`minikan.attribution.attribute`)."""
+        from .attribution import attribute
+        return attribute(self, X)
+
+    def feature_score(self, X):
+        """Importance of each input on ``X`` (N, n_0), shape (n_0,): the input nodes'
+        attribution scores (see :func:`minikan.attribution.feature_score`)."""
+        from .attribution import feature_score
+        return feature_score(self, X)
+
+    def swap(self, l, i1, i2):
+        """A new model with nodes ``i1`` and ``i2`` of hidden layer ``l`` exchanged; same
+        predictions (see :func:`minikan.layout.swap`)."""
+        from .layout import swap
+        return swap(self, l, i1, i2)
+
+    def permute_nodes(self, l, order):
+        """A new model whose hidden layer ``l`` lists its nodes as ``order`` (node ``order[p]``
+        moves to ``p``); same predictions (see :func:`minikan.layout.permute_nodes`)."""
+        from .layout import permute_nodes
+        return permute_nodes(self, l, order)
+
+    def order_nodes(self, X=None, sweeps=4):
+        """A new model with hidden nodes reordered to reduce the diagram's crossings of strong
+        edges (attribution-weighted barycentres on ``X``; see :func:`minikan.layout.order_nodes`)."""
+        from .layout import order_nodes
+        return order_nodes(self, X, sweeps=sweeps)
+
+    def separability(self, X, threshold=5e-2, step=1e-4, output=0):
+        """Which inputs interact additively or multiplicatively on ``X`` (N, n_0), from the
+        Hessian of the model and of ``log|f|`` (see :func:`minikan.separability.separability`)."""
+        from .separability import separability
+        return separability(self, X, threshold, step, output)
 
     # ------------------------------------------------------------------ training
     def fit(self, X, y, X_test=None, y_test=None, **options):

@@ -6,25 +6,40 @@ the data range, joined by straight lines to the two nodes it connects. Both the 
 get the transparency
 
 .. math::
-    \\alpha_{l,i,j} = \\tanh(\\beta\\, |\\phi_{l,i,j}|_1), \\qquad
-    |\\phi|_1 = \\frac{1}{N}\\sum_s |\\phi(x^{(s)})| \\quad (Eq. 2.17),\\ \\beta = 3,
+    \\alpha_{l,i,j} = \\tanh(\\beta\\, A_{l,i,j}), \\qquad \\beta = 3,
 
-so edges of small magnitude fade out and the important ones stand out.
+so edges that matter little fade out and the important ones stand out. The score ``A`` is chosen
+with ``metric`` (see :mod:`minikan.attribution`):
+
+* ``"pykan"`` (default): the attribution score that ``prune(..., metric="pykan")`` keeps nodes
+  by, the share of the output's spread that flows through the edge (pykan 0.2.8's default for
+  its diagrams too). A diagram should show what pruning will keep: with it, the edges into and
+  out of the nodes that pruning keeps are the dark ones.
+* ``"paper"``: ``|phi|_1``, the mean of ``|phi|`` over the samples (Eq. 2.17), as the paper's
+  text defines the diagram. It counts a constant offset as strength, so a node that passes on
+  only a constant (and that pruning drops) can be drawn darker than the node that carries the
+  function.
+* ``"pykan-0.0"``: Eq. 2.17 divided by the edge's grid width (the paper-era code).
 
 Colours: black for a numeric (spline) edge, red for a symbolic one, purple for an edge that has
-both. Symbolic edges are read from an optional per-layer ``sym_mask`` (n_in, n_out) of 0/1; without
-it every edge is numeric. An edge with neither a numeric (``mask``) nor a symbolic part is not drawn.
+both. A symbolic edge's inset also names its function ("sin", "x^2", ...). An edge with neither a
+numeric (``mask``) nor a symbolic (``sym_mask``) part is not drawn.
+
+The hidden nodes are drawn in the model's order, or with ``order="auto"`` in an order that
+reduces crossings of strong edges (:func:`minikan.layout.order_nodes`).
 
 Only the object-oriented matplotlib API is used: the figure is a ``matplotlib.figure.Figure`` made
 here (no pyplot, no backend or rcParams change), and a file is written only when ``path`` is given.
 """
 import os
+import re
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ._checks import as_float, as_matrix
+from ._checks import as_choice, as_float, as_matrix
+from .attribution import EDGE_METRICS, edge_scores
 
 NUMERIC, SYMBOLIC, BOTH = "black", "red", "purple"
 
@@ -80,6 +95,31 @@ def edge_colors(layer):
     return colors
 
 
+def symbolic_name(layer, i, j):
+    """The name of the function on symbolic edge ``(i, j)`` of ``layer`` as mathtext, or None.
+
+    Powers are typeset (``"x^2"`` -> ``$x^{2}$``, ``"1/sqrt(x)"`` -> ``$1/\\sqrt{x}$``); other
+    names are shown as they are, with ``$`` escaped so user names never turn into math mode.
+    """
+    if not np.asarray(layer.sym_mask)[i, j]:
+        return None
+    fun = layer.sym_funs[i, j]
+    name = fun if isinstance(fun, str) else getattr(fun, "name", str(fun))
+    power = re.fullmatch(r"(1/)?x\^([0-9.]+)", name)
+    if power:
+        return f"${power.group(1) or ''}x^{{{power.group(2)}}}$"
+    if name in ("sqrt", "1/sqrt(x)"):
+        return r"$\sqrt{x}$" if name == "sqrt" else r"$1/\sqrt{x}$"
+    return name.replace("$", r"\$")
+
+
+def _name_size(name, room, largest):
+    """Font size (pt) that fits ``name`` across 90 % of an inset ``room`` points wide, taking
+    ~0.6 em per visible character, between 6 pt (still legible) and the diagram's ``largest``."""
+    visible = len(re.sub(r"\\sqrt|[${}^\\]", "", name)) + name.count(r"\sqrt")
+    return float(np.clip(0.9 * room / (0.6 * max(visible, 3)), 6.0, max(largest, 6.0)))
+
+
 def _labels(names, n, what):
     """Node labels as strings: sympy expressions become LaTeX, anything else ``str``."""
     if names is None:
@@ -92,37 +132,59 @@ def _labels(names, n, what):
     return [f"${sympy.latex(v)}$" if isinstance(v, sympy.Basic) else str(v) for v in names]
 
 
-def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=None, title=None):
+def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=None, title=None,
+               metric="pykan", order=None):
     """Draw the KAN diagram of ``model`` with its activations evaluated on ``X``.
 
     Parameters
     ----------
     model : KAN
     X : array_like, shape (N, n_0)
-        Samples that define each edge's input range and its ``|phi|_1`` (Eq. 2.17); usually the
-        training inputs.
+        Samples that define each edge's input range and its score; usually the training inputs.
     in_vars, out_vars : sequence of length n_0 / n_L, optional
         Labels of the input / output nodes: strings (mathtext like ``"$x_1$"`` works) or sympy
         expressions (rendered through ``sympy.latex``).
     beta : float >= 0
-        Transparency scale, ``alpha = tanh(beta |phi|_1)`` (Section 2.5.1; the paper uses 3).
-        ``beta = 0`` hides every edge.
+        Transparency scale, ``alpha = tanh(beta * score)`` (Section 2.5.1; the paper and pykan
+        use 3). ``beta = 0`` hides every edge. An edge whose score is not finite (its
+        activations overflow on ``X``) is drawn opaque (hidden with ``beta = 0``).
     path : str or path-like, optional
         If given, the figure is also saved there (format from the suffix); nothing is written
         otherwise.
     ax : matplotlib.axes.Axes, optional
         Draw into this axes (its figure is returned); by default a new figure is made.
     title : str, optional
+    metric : {"pykan", "paper", "pykan-0.0"}
+        The edge score behind the transparency (module docstring). The default is the score
+        that ``prune(..., metric="pykan")`` uses, so the diagram shows what pruning keeps;
+        ``"paper"`` is Eq. 2.17's ``|phi|_1``, as in the paper's text.
+    order : None or "auto"
+        ``None`` draws the hidden nodes in the model's order; ``"auto"`` draws the model
+        reordered by :func:`minikan.layout.order_nodes` (barycentres weighted by the attribution
+        scores on ``X``), which has no more weighted crossings and the same predictions.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Its attribute ``kan_edges`` maps ``(l, i, j)`` of every drawn edge to a dict with
-        ``"alpha"``, ``"color"``, ``"l1"``, ``"lines"`` (the two connecting Line2D), ``"inset"``
-        (the inset Axes) and ``"curve"`` (the Line2D of ``phi``), for inspection and tests.
+        Its attribute ``kan_edges`` maps ``(l, i, j)`` of every drawn edge (indices of the drawn
+        model) to a dict with ``"alpha"``, ``"score"``, ``"color"``, ``"l1"`` (Eq. 2.17),
+        ``"lines"`` (the two connecting Line2D), ``"inset"`` (the inset Axes), ``"curve"`` (the
+        Line2D of ``phi``) and ``"label"`` (the Text naming a symbolic edge's function, else
+        None), for inspection and tests. ``kan_order[l][p]`` is the node of ``model``'s layer
+        ``l`` drawn at position ``p``.
     """
-    acts = edge_activations(model, X)
+    metric = as_choice(metric, "metric", EDGE_METRICS)
+    if order is not None and not (isinstance(order, str) and order == "auto"):
+        raise ValueError(f"order must be None or 'auto', got {order!r}")
+    acts = edge_activations(model, X)  # checks model and X first
     beta = as_float(beta, "beta", 0.0)
+    kan_order = [np.arange(n) for n in model.width]
+    if order == "auto":
+        from .layout import auto_order, reorder
+        kan_order = auto_order(model, X)
+        model = reorder(model, kan_order)
+        acts = edge_activations(model, X)
+    scores = edge_scores(model, X, metric)
     width = list(model.width)
     in_labels = _labels(in_vars, width[0], "in_vars")
     out_labels = _labels(out_vars, width[-1], "out_vars")
@@ -171,7 +233,9 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
     edges = {}
     for l, (layer, act) in enumerate(zip(model.layers, acts)):
         colors = edge_colors(layer)
-        alphas = np.tanh(beta * act["l1"])
+        with np.errstate(invalid="ignore"):  # beta = 0 times an infinite score
+            alphas = np.tanh(beta * scores[l])
+        alphas = np.where(np.isfinite(scores[l]), alphas, 1.0 if beta > 0 else 0.0)
         x_in, x_out = node_x(layer.n_in), node_x(layer.n_out)
         x_edge = node_x(layer.n_in * layer.n_out)  # edge (i, j) takes slot i*n_out + j
         y_mid = node_y(l) + row / 2
@@ -198,8 +262,21 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
                     spine.set_alpha(alpha)
                     spine.set_linewidth(0.8 * pt)
                 inset.patch.set_alpha(0.0)  # faded edges should not leave a white box behind
-                edges[(l, i, j)] = {"alpha": alpha, "color": color, "l1": float(act["l1"][i, j]),
-                                    "lines": lines, "inset": inset, "curve": curve}
+                name = symbolic_name(layer, i, j)
+                ys = curve.get_ydata()
+                if name is not None and np.all(np.isfinite(ys)):
+                    # headroom: the name sits in a band above the curve instead of across it
+                    span = float(np.ptp(ys)) or 1.0
+                    inset.set_ylim(ys.min() - 0.05 * span, ys.max() + 0.45 * span)
+                label = None if name is None else inset.text(
+                    0.5, 0.96, name, transform=inset.transAxes, ha="center", va="top", color=color,
+                    alpha=alpha, fontsize=_name_size(name, 72 * pt * size, fontsize), zorder=3, clip_on=False,
+                    # a half-opaque box keeps the name readable where the curve runs behind it
+                    bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                          "alpha": 0.6 * alpha})
+                edges[(l, i, j)] = {"alpha": alpha, "score": float(scores[l][i, j]), "color": color,
+                                    "l1": float(act["l1"][i, j]), "lines": lines, "inset": inset,
+                                    "curve": curve, "label": label}
 
     for labels, l, dy, va in ((in_labels, 0, -0.2, "top"), (out_labels, len(model.layers), 0.2, "bottom")):
         if labels is not None:
@@ -209,6 +286,7 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
         ax.text(W / 2, H - _TITLE_ROOM / 2, title, ha="center", va="center", fontsize=fontsize)
 
     fig.kan_edges = edges
+    fig.kan_order = kan_order
     if path is not None:
         fig.savefig(path)
     return fig
