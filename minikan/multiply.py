@@ -149,3 +149,12 @@ def _n_mult(n_sub, n_sum, arity):
         raise ValueError(f"{n_sub} subnodes cannot feed {n_sum} sum nodes and a whole number of "
                          f"multiplication nodes of arity {arity}")
     return (n_sub - n_sum) // arity
+
+
+def refuse_mult(model, what):
+    """Raise ``ValueError`` when ``model`` has multiplication nodes: ``what`` (a function or module
+    that assumes every node sums its incoming edges) cannot handle them."""
+    n_mult = list(getattr(model, "n_mult", ()))
+    if any(n_mult):
+        raise ValueError(f"{what} supports only KANs without multiplication nodes; this model has "
+                         f"n_mult={n_mult} (width {model.width})")
