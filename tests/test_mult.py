@@ -359,6 +359,8 @@ def test_pykan_layout_round_trip():
     assert back.n_mult == model.n_mult and back.mult_arity == 3
     X = RNG_X.uniform(-1, 1, (20, 3))
     assert np.array_equal(back.predict(X), model.predict(X))
+    with pytest.raises(TypeError, match="per-node arity lists are not supported"):
+        from_pykan(state, dict(config, mult_arity=[[3, 3], [3]]))
     # a sum node's node_bias joins its subnode bias
     state["node_bias_0"][1] = 0.5
     moved = from_pykan(state, config)
