@@ -225,7 +225,9 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
         ``node_bias_l``, ``node_scale_l``, ``subnode_bias_l``, ``subnode_scale_l (n_out,)``;
         ``symbolic_fun.l.mask (n_out, n_in)``, ``symbolic_fun.l.affine (n_out, n_in, 4)``.
     config : dict
-        Required: ``width`` (``[2, 5, 1]`` or pykan's ``[[2, 0], [5, 0], [1, 0]]``), ``grid`` and
+        Required: ``width`` (``[2, 5, 1]`` or pykan's ``[[2, 0], [5, 0], [1, 0]]``; pairs
+        ``[n_sum, n_mult]`` with ``n_mult > 0`` give multiplication nodes, of arity
+        ``mult_arity``, default 2, one int for all), ``grid`` and
         ``k`` (int or one per layer; checked against the array shapes), and the base function name
         as ``base_fun`` or ``base_fun_name`` (``"silu"``, ``"identity"``, ``"zero"``).
         Optional: ``symbolic_funs`` (per layer, pykan's ``symbolic_fun[l].funs_name``, indexed
@@ -336,10 +338,12 @@ def to_pykan(model):
     state : dict of str -> ndarray
         Every key of :func:`pykan_keys`, float64, C-contiguous copies. ``node_bias_l`` holds the
         bias (zeros without one); ``node_scale_l``, ``subnode_scale_l`` are ones and
-        ``subnode_bias_l`` zeros, pykan's defaults. Symbolic masks and affine parameters are
+        ``subnode_bias_l`` zeros, pykan's defaults; in a row with multiplication nodes the bias
+        (per subnode) goes to ``subnode_bias_l`` and ``node_bias_l`` is zero. Symbolic masks and affine parameters are
         transposed to pykan's ``[out, in]`` order.
     config : dict
-        ``width``, ``grid``, ``k`` (an int, or a list when the layers differ), ``base_fun``,
+        ``width`` (``[[n_sum, n_mult], ...]`` plus ``mult_arity`` when the model has
+        multiplication nodes), ``grid``, ``k`` (an int, or a list when the layers differ), ``base_fun``,
         ``grid_eps``, ``sb_trainable``, ``sp_trainable``, ``affine_trainable`` — all keyword
         arguments of ``MultKAN`` — and ``symbolic_funs``, pykan's ``funs_name`` per layer
         (``[out][in]``). Build the pykan model with ``MultKAN(**kwargs, auto_save=False)`` where
