@@ -61,8 +61,8 @@ def test_int_widths_give_the_same_model_as_pairs_without_products():
     b = KAN([[2, 0], [3, 0], [1, 0]], grid=5, seed=7, mult_arity=3)
     assert a.n_mult == [0, 0, 0] and a.width == a.subnode_width == [2, 3, 1]
     assert np.array_equal(a.get_flat(), b.get_flat()) and b.width == [2, 3, 1]
-    # the product node draws come from the same stream: the first layer's numbers are the same
-    # draws for the same layer shape
+    # a layer is drawn by its shape alone: [2, [1, 1], 1]'s first layer has 3 outputs (subnodes),
+    # like [2, 3, 1]'s, and gets the same numbers from the same seed
     c = KAN([2, [1, 1], 1], grid=5, seed=7)
     assert c.layers[0].coef.shape == (2, 3, 8)
     assert np.array_equal(c.layers[0].coef, a.layers[0].coef)
