@@ -35,6 +35,7 @@ from ._checks import as_int
 from .datasets.continual import ContinualPhases, continual_peaks
 from .mlp import MLP
 from .model import KAN
+from .multiply import refuse_mult
 from .train import fit
 
 #: pykan's 100 steps per phase, each up to 20 L-BFGS iterations (see :mod:`minikan.train`).
@@ -132,6 +133,7 @@ def train_continual(model, data=None, steps=STEPS_PER_PHASE, **fit_options):
     if not isinstance(data, ContinualPhases):
         raise TypeError(f"data must be a ContinualPhases from minikan.datasets.continual_peaks, "
                         f"got {type(data).__name__}")
+    refuse_mult(model, "train_continual")  # the peaks task is a sum of edge functions
     if not hasattr(model, "width") or model.width[0] != 1 or model.width[-1] != 1:
         raise ValueError(f"model must map 1 input to 1 output for the peaks task, got width "
                          f"{getattr(model, 'width', None)}")

@@ -70,6 +70,7 @@ from . import spline
 from ._checks import as_matrix
 from .mlp import MLP, activation_derivatives
 from .model import KAN
+from .multiply import refuse_mult
 
 Layout = namedtuple("Layout", "D pairs")  # pairs: int array (P, 2) of second-derivative slots
 
@@ -275,6 +276,7 @@ def _mlp_backward(model, tapes, G, lay):
 # ---------------------------------------------------------------------------------- public API
 def _check_model(model):
     if isinstance(model, KAN):
+        refuse_mult(model, "the derivative propagation of minikan.derivatives")  # no product rule here
         return "kan"
     if isinstance(model, MLP):
         return "mlp"

@@ -22,6 +22,13 @@ Per layer ``l`` (minikan name and shape: pykan 0.2.8 key; efficient-kan key):
 * ``sym_mask (in, out)``, ``affine (in, out, 4)``: ``symbolic_fun.l.mask (out, in)``,
   ``symbolic_fun.l.affine (out, in, 4)``; none.
 
+Multiplication nodes (pykan's ``[n_sum, n_mult]`` widths and ``mult_arity``; see
+:mod:`minikan.multiply`): ``out`` above is then the subnode count. pykan's ``node_scale_l``,
+``node_bias_l`` have one entry per node and ``subnode_scale_l``, ``subnode_bias_l`` one per
+subnode; minikan's bias is per subnode, so in a row with product nodes ``bias = subnode_bias``
+(plus ``node_bias`` on the sum nodes), and the scales must be 1 and a product node's
+``node_bias`` 0 (pykan's untrained defaults); other values are refused.
+
 ``docs/interop.md`` lists what each library computes differently.
 """
 import re
@@ -31,6 +38,7 @@ import numpy as np
 from ._checks import as_float
 from .layer import BASE_FUNCTIONS, KANLayer
 from .model import KAN
+from .multiply import check_arity, n_subnodes, refuse_mult
 from .spline import check_G_k
 from .symbolic import LIBRARY, SymbolicFunction, get_function
 
@@ -40,10 +48,10 @@ PYKAN_LIBRARY = ("x", "x^2", "x^3", "x^4", "x^5", "1/x", "1/x^2", "1/x^3", "1/x^
                  "tanh", "sgn", "arcsin", "arccos", "arctan", "arctanh", "0", "gaussian")
 
 # pykan constructor arguments and checkpoint entries that do not affect the computed function
-_PYKAN_IGNORED = {"mult_arity", "grid_range", "noise_scale", "scale_base_mu", "scale_base_sigma", "seed",
+_PYKAN_IGNORED = {"grid_range", "noise_scale", "scale_base_mu", "scale_base_sigma", "seed",
                   "save_act", "sparse_init", "auto_save", "first_init", "ckpt_path", "state_id", "round",
                   "device"}
-_PYKAN_USED = {"width", "grid", "k", "base_fun", "base_fun_name", "symbolic_funs", "symbolic_enabled",
+_PYKAN_USED = {"width", "mult_arity", "grid", "k", "base_fun", "base_fun_name", "symbolic_funs", "symbolic_enabled",
                "sp_trainable", "sb_trainable", "affine_trainable", "grid_eps"}
 _FUNS_KEY = re.compile(r"symbolic\.funs_name\.(\d+)$")
 
@@ -102,20 +110,24 @@ def _per_layer(value, name, n_layers):
 
 
 def _pykan_width(width):
-    """pykan's width (ints or [n_sum, n_mult] pairs) as a list of ints."""
+    """pykan's width (ints or [n_sum, n_mult] pairs) as node counts and product-node counts."""
     if isinstance(width, (str, bytes)) or not isinstance(width, (list, tuple)) or len(width) < 2:
         raise ValueError(f"config['width'] must be a list like [2, 5, 1] or [[2, 0], [5, 0], [1, 0]], got {width!r}")
-    out = []
+    nodes, mults = [], []
     for pos, w in enumerate(width):
+        n_mult = 0
         if isinstance(w, (list, tuple)):
-            if len(w) != 2 or w[1] != 0:
-                raise ValueError(f"config['width'][{pos}] = {list(w)} has multiplication nodes, which minikan "
-                                 f"does not have (only [n, 0] entries can be converted)")
-            w = w[0]
+            if len(w) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0 for v in w):
+                raise ValueError(f"config['width'][{pos}] must be an int or a pair [n_sum, n_mult] of ints >= 0, "
+                                 f"got {list(w)!r}")
+            w, n_mult = w[0] + w[1], int(w[1])
+            if n_mult and pos == 0:
+                raise ValueError(f"config['width'][0] = {list(width[0])} puts multiplication nodes on the inputs")
         if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 1:
             raise ValueError(f"config['width'][{pos}] must be a positive int, got {w!r}")
-        out.append(int(w))
-    return out
+        nodes.append(int(w))
+        mults.append(n_mult)
+    return nodes, mults
 
 
 def _base_name(name, what):
@@ -141,14 +153,16 @@ def _pykan_config(config):
     if len(names) != 1:
         raise ValueError("config needs exactly one base function name, as 'base_fun' or 'base_fun_name' "
                          f"(the two must agree), got {sorted(map(repr, names))}")
-    width = _pykan_width(config["width"])
+    width, n_mult = _pykan_width(config["width"])
+    arity = check_arity(config.get("mult_arity", 2))
     n_layers = len(width) - 1
     funs = config.get("symbolic_funs")
     if funs is None and any(_FUNS_KEY.match(str(k)) for k in config):  # pykan's checkpoint spelling
         funs = [config.get(f"symbolic.funs_name.{l}") for l in range(n_layers)]
     if funs is not None and (not isinstance(funs, (list, tuple)) or len(funs) != n_layers):
         raise ValueError(f"config['symbolic_funs'] must be a list of {n_layers} layers of names, got {funs!r}")
-    return dict(width=width, G=_per_layer(config["grid"], "grid", n_layers), k=_per_layer(config["k"], "k", n_layers),
+    return dict(width=width, n_mult=n_mult, arity=arity,
+                sub=[n_subnodes(n, m, arity) for n, m in zip(width, n_mult)], G=_per_layer(config["grid"], "grid", n_layers), k=_per_layer(config["k"], "k", n_layers),
                 base=_base_name(names.pop(), "config['base_fun']"), funs=funs,
                 symbolic=_flag(config.get("symbolic_enabled", True), "config['symbolic_enabled']"),
                 grid_eps=as_float(config.get("grid_eps", 0.02), "config['grid_eps']", 0.0, 1.0),
@@ -211,7 +225,9 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
         ``node_bias_l``, ``node_scale_l``, ``subnode_bias_l``, ``subnode_scale_l (n_out,)``;
         ``symbolic_fun.l.mask (n_out, n_in)``, ``symbolic_fun.l.affine (n_out, n_in, 4)``.
     config : dict
-        Required: ``width`` (``[2, 5, 1]`` or pykan's ``[[2, 0], [5, 0], [1, 0]]``), ``grid`` and
+        Required: ``width`` (``[2, 5, 1]`` or pykan's ``[[2, 0], [5, 0], [1, 0]]``; pairs
+        ``[n_sum, n_mult]`` with ``n_mult > 0`` give multiplication nodes, of arity
+        ``mult_arity``, default 2, one int for all), ``grid`` and
         ``k`` (int or one per layer; checked against the array shapes), and the base function name
         as ``base_fun`` or ``base_fun_name`` (``"silu"``, ``"identity"``, ``"zero"``).
         Optional: ``symbolic_funs`` (per layer, pykan's ``symbolic_fun[l].funs_name``, indexed
@@ -242,7 +258,7 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
     _check_keys(state, pykan_keys(n_layers), "pykan state")
     layers = []
     for l in range(n_layers):
-        n_in, n_out, G, k = width[l], width[l + 1], cfg["G"][l], cfg["k"][l]
+        n_in, n_out, G, k = width[l], cfg["sub"][l + 1], cfg["G"][l], cfg["k"][l]
         coef = _array(state, f"act_fun.{l}.coef", (n_in, n_out, None), "pykan state")
         if coef.shape[2] != G + k:
             raise ValueError(f"act_fun.{l}.coef has {coef.shape[2]} basis functions, but grid={G}, k={k} in config "
@@ -250,8 +266,10 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
         grid = _array(state, f"act_fun.{l}.grid", (n_in, G + 2 * k + 1), "pykan state")
         w_b, w_s, mask = (_array(state, f"act_fun.{l}.{p}", (n_in, n_out), "pykan state")
                           for p in ("scale_base", "scale_sp", "mask"))
-        nb, ns, sb, ss = (_array(state, f"{p}_{l}", (n_out,), "pykan state")
-                          for p in ("node_bias", "node_scale", "subnode_bias", "subnode_scale"))
+        nb, ns = (_array(state, f"{p}_{l}", (width[l + 1],), "pykan state") for p in ("node_bias", "node_scale"))
+        sb, ss = (_array(state, f"{p}_{l}", (n_out,), "pykan state") for p in ("subnode_bias", "subnode_scale"))
+        if cfg["n_mult"][l + 1]:  # node and subnode vectors differ in length: no folding
+            nb, ns = _node_affine_to_subnodes(l, nb, ns, ss, width[l + 1] - cfg["n_mult"][l + 1], n_out)
         sym_mask = _array(state, f"symbolic_fun.{l}.mask", (n_out, n_in), "pykan state").T
         affine = _array(state, f"symbolic_fun.{l}.affine", (n_out, n_in, 4), "pykan state").transpose(1, 0, 2)
         if not cfg["symbolic"]:
@@ -271,7 +289,23 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
         keep_bias = cfg["trainable"]["bias"] or np.any(bias != 0.0)
         layers.append(KANLayer(grid, coef, w_b, w_s, mask, bias if keep_bias else None, k=k, base=cfg["base"],
                                basis=basis, sym_mask=sym_mask, affine=affine, sym_funs=names))
-    return KAN.from_layers(layers, grid_eps=cfg["grid_eps"], grid_margin=0.0, trainable=cfg["trainable"])
+    return KAN.from_layers(layers, grid_eps=cfg["grid_eps"], grid_margin=0.0, trainable=cfg["trainable"],
+                           n_mult=cfg["n_mult"], mult_arity=cfg["arity"])
+
+
+def _node_affine_to_subnodes(l, nb, ns, ss, n_sum, n_sub):
+    """A row with product nodes: check pykan's node/subnode scales are 1 and a product node's
+    ``node_bias`` is 0, and return ``node_bias`` and ``node_scale`` on the subnodes (a sum node's
+    own bias; 0 and 1 for the factors), so the plain-row formula ``ns*sb + nb`` applies."""
+    for name, values in ((f"node_scale_{l}", ns), (f"subnode_scale_{l}", ss)):
+        if np.any(values != 1.0):
+            raise ValueError(f"{name} differs from 1 at {np.flatnonzero(values != 1.0).tolist()} in a row with "
+                             "multiplication nodes; minikan supports only pykan's default scale 1 there")
+    if np.any(nb[n_sum:] != 0.0):
+        raise ValueError(f"node_bias_{l} is non-zero on multiplication nodes "
+                         f"{(n_sum + np.flatnonzero(nb[n_sum:] != 0.0)).tolist()}; minikan has no bias after "
+                         "a product (only pykan's default 0 is supported)")
+    return np.concatenate([nb[:n_sum], np.zeros(n_sub - n_sum)]), np.ones(n_sub)
 
 
 def _single(values):
@@ -304,10 +338,12 @@ def to_pykan(model):
     state : dict of str -> ndarray
         Every key of :func:`pykan_keys`, float64, C-contiguous copies. ``node_bias_l`` holds the
         bias (zeros without one); ``node_scale_l``, ``subnode_scale_l`` are ones and
-        ``subnode_bias_l`` zeros, pykan's defaults. Symbolic masks and affine parameters are
+        ``subnode_bias_l`` zeros, pykan's defaults; in a row with multiplication nodes the bias
+        (per subnode) goes to ``subnode_bias_l`` and ``node_bias_l`` is zero. Symbolic masks and affine parameters are
         transposed to pykan's ``[out, in]`` order.
     config : dict
-        ``width``, ``grid``, ``k`` (an int, or a list when the layers differ), ``base_fun``,
+        ``width`` (``[[n_sum, n_mult], ...]`` plus ``mult_arity`` when the model has
+        multiplication nodes), ``grid``, ``k`` (an int, or a list when the layers differ), ``base_fun``,
         ``grid_eps``, ``sb_trainable``, ``sp_trainable``, ``affine_trainable`` — all keyword
         arguments of ``MultKAN`` — and ``symbolic_funs``, pykan's ``funs_name`` per layer
         (``[out][in]``). Build the pykan model with ``MultKAN(**kwargs, auto_save=False)`` where
@@ -324,6 +360,9 @@ def to_pykan(model):
         bias = np.zeros(layer.n_out) if layer.bias is None else layer.bias
         state.update({f"node_bias_{l}": bias, f"node_scale_{l}": np.ones(layer.n_out),
                       f"subnode_bias_{l}": np.zeros(layer.n_out), f"subnode_scale_{l}": np.ones(layer.n_out)})
+        if model.n_mult[l + 1]:  # the bias is per subnode: before the products
+            n = model.width[l + 1]
+            state.update({f"node_bias_{l}": np.zeros(n), f"node_scale_{l}": np.ones(n), f"subnode_bias_{l}": bias})
         names = [["0"] * layer.n_in for _ in range(layer.n_out)]
         for i, j in zip(*np.nonzero(layer.sym_mask)):
             names[j][i] = _pykan_name(layer.sym_funs[i, j], l, i, j)
@@ -336,10 +375,15 @@ def to_pykan(model):
         state[f"symbolic_fun.{l}.affine"] = layer.affine.transpose(1, 0, 2)
     state = {key: np.array(state[key], dtype=np.float64, order="C") for key in pykan_keys(n_layers)}
     has_bias = any(layer.bias is not None for layer in model.layers)
-    config = dict(width=model.width, grid=_single([layer.G for layer in model.layers]),
+    width = model.width
+    if any(model.n_mult):
+        width = [[n - m, m] for n, m in zip(width, model.n_mult)]
+    config = dict(width=width, grid=_single([layer.G for layer in model.layers]),
                   k=_single([layer.k for layer in model.layers]), base_fun=bases.pop(),
                   grid_eps=model.grid_eps, sb_trainable=model.trainable["w_b"], sp_trainable=model.trainable["w_s"],
                   affine_trainable=bool(has_bias and model.trainable["bias"]), symbolic_funs=funs)
+    if any(model.n_mult):
+        config["mult_arity"] = model.mult_arity
     return state, config
 
 
@@ -433,6 +477,7 @@ def to_efficient_kan(model, *, standalone_scale_spline=True):
         ``"identity"`` is ``torch.nn.Identity``) and ``enable_standalone_scale_spline``.
     """
     _check_model(model)
+    refuse_mult(model, "to_efficient_kan")  # efficient-kan has no product nodes
     standalone_scale_spline = _flag(standalone_scale_spline, "standalone_scale_spline")
     Gs, ks = {layer.G for layer in model.layers}, {layer.k for layer in model.layers}
     bases = {layer.base for layer in model.layers}

@@ -25,6 +25,10 @@ problem is a ``ValueError`` naming the file and the entry or setting. Symbolic e
 resolve by themselves; a user-defined :class:`~minikan.symbolic.SymbolicFunction` (one that is not
 the library's entry of that name) is saved by name only, and ``load`` needs ``lib={name: function}``
 to restore it. Files of another format version are refused with a ``ValueError``.
+
+A KAN with multiplication nodes also records ``"n_mult"`` (one count per row) and
+``"mult_arity"`` in its JSON description (``"width"`` holds the node counts, each layer entry its
+subnode count as ``n_out``); a file without them describes a model without multiplication nodes.
 """
 import io
 import json
@@ -190,6 +194,8 @@ def _encode_kan(model):
             arrays[f"layer{l}.bias"] = layer.bias
     config = {"width": model.width, "grid_eps": model.grid_eps, "grid_margin": model.grid_margin,
               "trainable": dict(model.trainable), "layers": layers}
+    if any(model.n_mult):  # only then: files of models without product nodes stay as they were
+        config.update(model.mult_structure())
     return config, arrays
 
 
@@ -584,8 +590,10 @@ def _decode_kan(config, arrays, lib):
     specs = _field(config, "layers", (list,), "a list")
     if len(specs) != len(width) - 1:
         raise ValueError(f"config has {len(specs)} layers for width {_short(width)}")
+    mult = _mult_structure(config, width)
+    subnodes = [n + (mult["mult_arity"] - 1) * m for n, m in zip(width, mult["n_mult"])]
     layers = []
-    for l, (spec, n_in, n_out) in enumerate(zip(specs, width[:-1], width[1:])):
+    for l, (spec, n_in, n_out) in enumerate(zip(specs, width[:-1], subnodes[1:])):
         if not isinstance(spec, dict):
             raise ValueError(f"config entry for layer {l} must be a dict, got {_short(spec)}")
         G, k = check_G_k(_size(spec, "G", 1), _size(spec, "k", 0))
@@ -610,7 +618,22 @@ def _decode_kan(config, arrays, lib):
         layers.append(KANLayer(a["grid"], a["coef"], a["w_b"], a["w_s"], a["mask"], bias, k=k, base=base,
                                basis=basis, sym_mask=a["sym_mask"], affine=a["affine"], sym_funs=funs))
     return KAN.from_layers(layers, _real(config, "grid_eps"), _real(config, "grid_margin"),
-                           _trainable(config, PARAM_GROUPS))
+                           _trainable(config, PARAM_GROUPS), **mult)
+
+
+def _mult_structure(config, width):
+    """``n_mult`` and ``mult_arity`` from the config; none (a plain model) when absent."""
+    if "n_mult" not in config and "mult_arity" not in config:
+        return {"n_mult": [0] * len(width), "mult_arity": 2}
+    n_mult = _field(config, "n_mult", (list,), "a list of ints")
+    if len(n_mult) != len(width):
+        raise ValueError(f"config entry 'n_mult' must have one count per row of width {_short(width)}, "
+                         f"got {_short(n_mult)}")
+    n_mult = [_check_size(m, "'n_mult'", 0) for m in n_mult]
+    if n_mult[0] or any(m > n for m, n in zip(n_mult, width)):
+        raise ValueError(f"config entry 'n_mult' {_short(n_mult)} does not fit width {_short(width)} "
+                         "(no product nodes on the inputs, at most one per node)")
+    return {"n_mult": n_mult, "mult_arity": _size(config, "mult_arity", 2)}
 
 
 def _affine_maps(config, arrays):

@@ -13,8 +13,9 @@ import numpy as np
 
 from . import grid as gridops
 from . import losses
-from ._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy, check_width
+from ._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy
 from ._flat import FlatParameters
+from .multiply import check_arity, multiply, multiply_backward, n_subnodes, parse_width
 from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
 from .regularize import Sparsity, penalty
 from .spline import check_G_k
@@ -25,8 +26,12 @@ class KAN(FlatParameters):
 
     Parameters
     ----------
-    width : list of int
-        ``[n_0, n_1, ..., n_L]``, at least two entries, each >= 1. Not modified.
+    width : list of int or [n_sum, n_mult] pairs
+        ``[n_0, n_1, ..., n_L]``, at least two entries, each >= 1. Not modified. An entry
+        ``[n_sum, n_mult]`` (rows 1..L, the output row included) makes a row of ``n_sum`` sum nodes
+        followed by ``n_mult`` multiplication nodes (see :mod:`minikan.multiply`): the layer below
+        it then has ``n_sum + mult_arity * n_mult`` outputs (subnodes), and node ``n_sum + m`` is
+        the product of subnodes ``n_sum + mult_arity*m .. n_sum + mult_arity*m + mult_arity - 1``.
     grid : int
         Number of grid intervals ``G`` of every spline.
     k : int
@@ -53,6 +58,20 @@ class KAN(FlatParameters):
         Spline evaluation strategy; both give the same numbers.
     trainable : dict, optional
         Which parameter groups are trained, e.g. ``{"w_s": False}``; groups not named are trained.
+    mult_arity : int >= 2
+        Number of factors of every multiplication node (one arity for the whole model).
+
+    Attributes
+    ----------
+    width : list of int
+        Nodes per row, ``n_sum + n_mult`` (what the next layer takes as inputs).
+    n_mult : list of int
+        Multiplication nodes per row (length L+1, row 0 has none).
+    mult_arity : int
+    subnode_width : list of int
+        Outputs of each layer per row, ``[n_0, n_1 + (a-1) n_mult_1, ...]``; layer ``l``'s
+        coefficients have shape (width[l], subnode_width[l+1], G+k), and edges ``(l, i, j)``
+        address subnode ``j``. A layer's bias, when present, is per subnode (before the product).
 
     Examples
     --------
@@ -68,8 +87,10 @@ class KAN(FlatParameters):
 
     def __init__(self, width, grid=3, k=3, seed=0, *, grid_range=(-1.0, 1.0), base="silu",
                  init="paper", bias=False, grid_eps=1.0, grid_margin=0.01, basis="local",
-                 trainable=None):
-        width = check_width(width)
+                 trainable=None, mult_arity=2):
+        width, n_mult = parse_width(width)
+        mult_arity = check_arity(mult_arity)
+        sub = [n_subnodes(n, m, mult_arity) for n, m in zip(width, n_mult)]
         G, k = check_G_k(grid, k)
         as_choice(base, "base", BASE_FUNCTIONS)
         as_choice(init, "init", INITS)
@@ -77,23 +98,27 @@ class KAN(FlatParameters):
         grid_range = as_interval(grid_range, "grid_range")
         rng = as_rng(seed)
         layers = [
-            KANLayer.create(width[l], width[l + 1], G, k, rng, grid_range=grid_range, base=base,
+            KANLayer.create(width[l], sub[l + 1], G, k, rng, grid_range=grid_range, base=base,
                             init=init, bias=as_bool(bias, "bias"), basis=basis)
             for l in range(len(width) - 1)
         ]
-        self._setup(layers, grid_eps, grid_margin, trainable, init)
+        self._setup(layers, grid_eps, grid_margin, trainable, init, n_mult, mult_arity)
 
     @classmethod
-    def from_layers(cls, layers, grid_eps=1.0, grid_margin=0.01, trainable=None, init="paper"):
+    def from_layers(cls, layers, grid_eps=1.0, grid_margin=0.01, trainable=None, init="paper", *,
+                    n_mult=None, mult_arity=2):
         """Build a model around existing :class:`KANLayer` objects (they are used, not copied).
 
         ``init`` names the initialisation recipe that :meth:`reinitialized` uses for fresh copies.
+        ``n_mult`` (one count per row, default none) and ``mult_arity`` give the multiplication
+        nodes; :meth:`mult_structure` returns them as keyword arguments for this method.
         """
         model = cls.__new__(cls)
-        model._setup(list(layers), grid_eps, grid_margin, trainable, as_choice(init, "init", INITS))
+        model._setup(list(layers), grid_eps, grid_margin, trainable, as_choice(init, "init", INITS),
+                     n_mult, check_arity(mult_arity))
         return model
 
-    def _setup(self, layers, grid_eps, grid_margin, trainable, init="paper"):
+    def _setup(self, layers, grid_eps, grid_margin, trainable, init="paper", n_mult=None, mult_arity=2):
         # a model without layers or with an empty layer has no width to report and cannot be saved
         if not layers:
             raise ValueError("a KAN needs at least one layer, got none")
@@ -101,10 +126,17 @@ class KAN(FlatParameters):
             if layer.n_in < 1 or layer.n_out < 1:
                 raise ValueError(f"every width of a KAN must be >= 1; layer {l} has {layer.n_in} inputs and "
                                  f"{layer.n_out} outputs")
-        for a, b in zip(layers[:-1], layers[1:]):
-            if a.n_out != b.n_in:
-                raise ValueError(f"layer widths do not chain: {a.n_out} outputs feed {b.n_in} inputs")
+        n_mult = [0] * (len(layers) + 1) if n_mult is None else [as_int(m, "n_mult entry", 0) for m in n_mult]
+        if len(n_mult) != len(layers) + 1 or n_mult[0]:
+            raise ValueError(f"n_mult needs one count per row ({len(layers) + 1}), none on the inputs; got {n_mult}")
+        for l, (a, b) in enumerate(zip(layers, layers[1:] + [None])):
+            nodes = a.n_out - (mult_arity - 1) * n_mult[l + 1]  # each product node eats arity subnodes
+            if nodes < n_mult[l + 1] or (b is not None and nodes != b.n_in):
+                raise ValueError(f"layer widths do not chain: {a.n_out} outputs with {n_mult[l + 1]} "
+                                 f"multiplication nodes of arity {mult_arity} feed "
+                                 f"{'the outputs' if b is None else f'{b.n_in} inputs'}")
         self.layers = layers
+        self.n_mult, self.mult_arity = n_mult, mult_arity
         self.init = init
         self.grid_eps = as_float(grid_eps, "grid_eps", 0.0, 1.0)
         self.grid_margin = as_float(grid_margin, "grid_margin", 0.0)
@@ -118,7 +150,26 @@ class KAN(FlatParameters):
     # ------------------------------------------------------------------ structure
     @property
     def width(self):
+        """Nodes per row, ``[n_0, ..., n_L]`` (sum and multiplication nodes together)."""
+        return [self.layers[0].n_in] + [layer.n_out - (self.mult_arity - 1) * m
+                                        for layer, m in zip(self.layers, self.n_mult[1:])]
+
+    @property
+    def subnode_width(self):
+        """Outputs of the layer feeding each row, ``[n_0, n_1 + (a-1) n_mult_1, ...]`` (= width
+        when there are no multiplication nodes)."""
         return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+
+    def mult_structure(self):
+        """``{"n_mult": [...], "mult_arity": a}``, keyword arguments of :meth:`from_layers`."""
+        return {"n_mult": list(self.n_mult), "mult_arity": self.mult_arity}
+
+    def multiply_subnodes(self, l, y):
+        """Row ``l+1``'s nodes from layer ``l``'s outputs ``y``: (N, subnode_width[l+1]) array ->
+        (N, width[l+1]), or a list of sympy expressions (see :func:`minikan.multiply.multiply`)."""
+        if not self.n_mult[l + 1]:
+            return y
+        return multiply(y, self.width[l + 1] - self.n_mult[l + 1], self.mult_arity)
 
     @property
     def k(self):
@@ -141,12 +192,14 @@ class KAN(FlatParameters):
         return l, i, j
 
     def __repr__(self):
-        return f"KAN(width={self.width}, grid={self.G}, k={self.k}, base={self.layers[0].base!r})"
+        width = [n if not m else [n - m, m] for n, m in zip(self.width, self.n_mult)]
+        arity = f", mult_arity={self.mult_arity}" if any(self.n_mult) else ""
+        return f"KAN(width={width}, grid={self.G}, k={self.k}, base={self.layers[0].base!r}{arity})"
 
     def copy(self):
         """An independent deep copy."""
         return KAN.from_layers([layer.copy() for layer in self.layers], self.grid_eps, self.grid_margin,
-                               self.trainable, self.init)
+                               self.trainable, self.init, **self.mult_structure())
 
     def reinitialized(self, seed=0):
         """A freshly initialised model of the same shape on the same knots (a new starting point).
@@ -168,7 +221,8 @@ class KAN(FlatParameters):
             new = fresh.subset(grid=layer.grid.copy(), coef=fresh.coef)
             new.mask = layer.mask.copy()
             layers.append(new)
-        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init)
+        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init,
+                               **self.mult_structure())
 
     def save(self, path):
         """Write the model to ``path``, one ``.npz`` file (see :mod:`minikan.io`); read it back
@@ -197,8 +251,11 @@ class KAN(FlatParameters):
         """
         X = as_matrix(X, "X", self.width[0])
         caches = []
-        for layer in self.layers:
+        for l, layer in enumerate(self.layers):
             X, cache = layer.forward(X)
+            if self.n_mult[l + 1]:
+                cache["sub"] = X  # the factors, for the product rule in backward
+            X = self.multiply_subnodes(l, X)
             caches.append(cache)
         return X, caches
 
@@ -207,7 +264,9 @@ class KAN(FlatParameters):
 
         ``dphis`` optionally gives, per layer, a gradient with respect to that layer's edge
         activations (shape (N, n_l, n_{l+1})), and ``dxs`` one with respect to its inputs
-        (N, n_l) (entries may be None), e.g. from the sparsity penalty.
+        (N, n_l) (entries may be None), e.g. from the sparsity penalty. With multiplication
+        nodes, ``n_{l+1}`` in the edge shapes is ``subnode_width[l+1]`` and the product rule
+        (:func:`minikan.multiply.multiply_backward`) turns node gradients into subnode gradients.
 
         Returns
         -------
@@ -217,6 +276,8 @@ class KAN(FlatParameters):
         grads = [None] * len(self.layers)
         for l in reversed(range(len(self.layers))):
             extra = None if dphis is None else dphis[l]
+            if self.n_mult[l + 1]:
+                dy = multiply_backward(dy, caches[l]["sub"], self.width[l + 1] - self.n_mult[l + 1], self.mult_arity)
             dy, grads[l] = self.layers[l].backward(dy, caches[l], extra)
             if dxs is not None and dxs[l] is not None:
                 dy = dy + dxs[l]  # a penalty that also reads the layer's input
@@ -225,15 +286,15 @@ class KAN(FlatParameters):
     def predict(self, X):
         """Model output for inputs ``X`` of shape (N, n_0); returns shape (N, n_L)."""
         X = as_matrix(X, "X", self.width[0])
-        for layer in self.layers:
-            X = layer.forward(X, with_cache=False)[0]
+        for l, layer in enumerate(self.layers):
+            X = self.multiply_subnodes(l, layer.forward(X, with_cache=False)[0])
         return X
 
     def layer_inputs(self, X):
         """Inputs of every layer: ``[x_0 = X, x_1, ..., x_{L-1}]``, each of shape (N, n_l)."""
         xs = [as_matrix(X, "X", self.width[0])]
-        for layer in self.layers[:-1]:
-            xs.append(layer.forward(xs[-1], with_cache=False)[0])
+        for l, layer in enumerate(self.layers[:-1]):
+            xs.append(self.multiply_subnodes(l, layer.forward(xs[-1], with_cache=False)[0]))
         return xs
 
     # ------------------------------------------------------------------ loss
@@ -306,7 +367,7 @@ class KAN(FlatParameters):
         layers = list(self.layers)
         for l, layer in enumerate(layers):
             layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
-            x = layers[l].forward(x, with_cache=False)[0]
+            x = self.multiply_subnodes(l, layers[l].forward(x, with_cache=False)[0])
         self.layers[:] = layers  # only now: an error (NonFiniteSamples) leaves the model as it was
         return self
 
@@ -367,7 +428,8 @@ class KAN(FlatParameters):
         G_new = as_int(G_new, "G_new", 1)
         xs = self.layer_inputs(X)
         layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
-        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init)
+        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init,
+                               **self.mult_structure())
 
     # ------------------------------------------------------------------ pruning
     def prune(self, X, threshold=1e-2, metric="paper", edge_threshold=None):

@@ -28,6 +28,9 @@ numeric (``mask``) nor a symbolic (``sym_mask``) part is not drawn.
 The hidden nodes are drawn in the model's order, or with ``order="auto"`` in an order that
 reduces crossings of strong edges (:func:`minikan.layout.order_nodes`).
 
+A row with multiplication nodes (:mod:`minikan.multiply`) draws each product node as a "×" with
+its subnodes as small dots just below it; the edges of the layer below end at those dots.
+
 Only the object-oriented matplotlib API is used: the figure is a ``matplotlib.figure.Figure`` made
 here (no pyplot, no backend or rcParams change), and a file is written only when ``path`` is given.
 """
@@ -48,6 +51,7 @@ _MARGIN = 0.5  # left/right
 _LABEL_ROOM = 0.6  # below the inputs and above the outputs
 _TITLE_ROOM = 0.5
 _GAP = 0.6  # between a node row and the insets of the next layer, above and below
+_SUB_DROP = 0.25  # subnodes of a row with multiplication nodes sit this far below it (< _GAP)
 
 
 def edge_activations(model, X):
@@ -197,7 +201,8 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
         raise TypeError(f"path must be a str, an os.PathLike or a writable file, got {type(path).__name__}")
 
     # Size everything from the busiest layer so no two insets of one layer overlap.
-    n_edges = [a * b for a, b in zip(width[:-1], width[1:])]
+    sub = list(getattr(model, "subnode_width", width))  # a layer has n_l * subnode_width[l+1] edges
+    n_edges = [a * b for a, b in zip(width[:-1], sub[1:])]
     max_edges = max(n_edges)
     W = float(np.clip(0.9 * max_edges + 2 * _MARGIN, 4.0, 16.0))
     usable = W - 2 * _MARGIN
@@ -227,8 +232,12 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
 
     fontsize = max(pt * float(np.clip(0.35 * 72 * usable / max(width), 8.0, 16.0)), 7.0)  # stays legible
     dot = max(pt * 72 * float(np.clip(0.3 * size, 0.05, 0.15)), 3.0) ** 2  # marker area, pt^2
+    n_mult = list(getattr(model, "n_mult", [0] * len(width)))
     for l, n in enumerate(width):
-        ax.scatter(node_x(n), np.full(n, node_y(l)), s=dot, color="black", zorder=3)
+        is_mult = np.arange(n) >= n - n_mult[l]
+        ax.scatter(node_x(n)[~is_mult], np.full(n - n_mult[l], node_y(l)), s=dot, color="black", zorder=3)
+        if n_mult[l]:
+            _draw_subnodes(ax, node_x, node_y(l), n - n_mult[l], n_mult[l], model.mult_arity, dot, pt)
 
     edges = {}
     for l, (layer, act) in enumerate(zip(model.layers, acts)):
@@ -239,6 +248,7 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
         x_in, x_out = node_x(layer.n_in), node_x(layer.n_out)
         x_edge = node_x(layer.n_in * layer.n_out)  # edge (i, j) takes slot i*n_out + j
         y_mid = node_y(l) + row / 2
+        y_out = node_y(l + 1) - (_SUB_DROP if n_mult[l + 1] else 0.0)  # subnodes sit below their row
         for i in range(layer.n_in):
             xs = act["x"][act["order"][:, i], i]
             for j in range(layer.n_out):
@@ -250,7 +260,7 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
                 lines = [
                     ax.plot([x_in[i], xe], [node_y(l), y_mid - size / 2], color=color, alpha=alpha,
                             lw=pt, zorder=1)[0],
-                    ax.plot([xe, x_out[j]], [y_mid + size / 2, node_y(l + 1)], color=color,
+                    ax.plot([xe, x_out[j]], [y_mid + size / 2, y_out], color=color,
                             alpha=alpha, lw=pt, zorder=1)[0],
                 ]
                 inset = ax.inset_axes((xe - size / 2, y_mid - size / 2, size, size), transform=ax.transData)
@@ -290,3 +300,19 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
     if path is not None:
         fig.savefig(path)
     return fig
+
+
+def _draw_subnodes(ax, node_x, y, n_sum, n_mult, arity, dot, pt):
+    """Product nodes of a row as "×" marks, their subnodes as small dots ``_SUB_DROP`` below the row
+    joined to them; sum nodes get a subnode dot too, so that every edge of the layer below ends
+    at a subnode (as :func:`plot_model`'s ``x_out`` expects)."""
+    from .multiply import node_of_subnode
+
+    x_nodes = node_x(n_sum + n_mult)
+    ax.scatter(x_nodes[n_sum:], np.full(n_mult, y), s=2.5 * dot, marker="x", color="black",
+               linewidths=1.5 * pt, zorder=3)
+    owner = node_of_subnode(n_sum, n_mult, arity)
+    x_sub = node_x(owner.size)
+    ax.scatter(x_sub, np.full(owner.size, y - _SUB_DROP), s=0.4 * dot, color="black", zorder=3)
+    for xs, j in zip(x_sub, owner):
+        ax.plot([xs, x_nodes[j]], [y - _SUB_DROP, y], color="black", lw=0.8 * pt, zorder=2)

@@ -9,12 +9,18 @@ edge are, measured by the L1 norm of Eq. 2.17 on the samples ``X``:
 and it is kept iff ``I > threshold`` and ``O > threshold`` (the paper uses 1e-2). Inputs and
 outputs are never removed by node pruning.
 
+Multiplication nodes (:mod:`minikan.multiply`): the edges into a product node end at its
+subnodes, so ``I`` of a product node is the smallest over its factors of their largest incoming
+edge (a product with a vanishing factor vanishes), and a product node is kept or removed together
+with all its subnodes.
+
 Removing a node deletes its incoming edges, its bias and its outgoing edges. The smaller network
 computes exactly what the original computes with those edges masked, on every input.
 """
 import numpy as np
 
 from ._checks import as_choice, as_float, as_int, as_matrix
+from .multiply import node_of_subnode, subnodes_of
 
 
 SCORE_METRICS = ("paper", "pykan-0.0", "pykan")
@@ -44,17 +50,22 @@ def attribution_scores(model, X):
     its outgoing edge scores; the scores are averaged over the output nodes. So a node scores the
     share of the output's variation that passes through it, whatever the scale of its own values.
 
+    A multiplication node's score is copied to each of its subnodes before going further back.
+
     Returns
     -------
     nodes : list of ndarray
         One per layer ``0..L``, shape (n_l,).
     edges : list of ndarray
-        One per layer ``0..L-1``, shape (n_l, n_{l+1}).
+        One per layer ``0..L-1``, shape (n_l, subnode_width[l+1]) (= n_{l+1} without
+        multiplication nodes).
     """
     n_out = model.width[-1]
     score = np.eye(n_out)  # (queries, n_L): one query per output node
     nodes, edges = [score.mean(axis=0)], []
-    for layer, x in reversed(list(zip(model.layers, model.layer_inputs(X)))):
+    for l, x in reversed(list(enumerate(model.layer_inputs(X)))):
+        layer = model.layers[l]
+        score = score[:, _node_index(model, l + 1)]  # a product node's score reaches every factor
         phi = layer.edge_functions(x)  # (N, n_in, n_out)
         std_edge = phi.std(axis=0, ddof=1) if phi.shape[0] > 1 else np.zeros(phi.shape[1:])
         total = phi.sum(axis=1)
@@ -77,7 +88,22 @@ def node_scores(model, X, metric="paper"):
         nodes = attribution_scores(model, X)[0]
         return [(nodes[l], nodes[l]) for l in range(1, len(model.layers))]
     A = edge_l1(model, X, metric)
-    return [(A[l - 1].max(axis=0), A[l].max(axis=1)) for l in range(1, len(model.layers))]
+    scores = []
+    for l in range(1, len(model.layers)):
+        I = np.full(model.width[l], np.inf)  # the weakest factor of a product node counts
+        np.minimum.at(I, _node_index(model, l), A[l - 1].max(axis=0))
+        scores.append((I, A[l].max(axis=1)))
+    return scores
+
+
+def _node_index(model, l):
+    """The node of row ``l`` that each of its subnodes feeds, shape (subnode_width[l],)."""
+    n_mult = model.n_mult[l]
+    return node_of_subnode(model.width[l] - n_mult, n_mult, model.mult_arity)
+
+
+def _subnodes(model, l, nodes):
+    return subnodes_of(nodes, model.width[l] - model.n_mult[l], model.mult_arity)
 
 
 def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
@@ -119,11 +145,32 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
 
 
 def subnetwork(model, keep):
-    """The network restricted to the nodes ``keep[l]`` (sorted indices) of every layer ``l``."""
+    """The network restricted to the nodes ``keep[l]`` of every row ``l`` (0..L), in that order.
+
+    ``keep[l]`` holds distinct node indices in any order, so a permutation of a row's nodes is a
+    subnetwork too; a multiplication node comes with all its subnodes. In every row the kept sum
+    nodes must come before the kept multiplication nodes (the layout of a row).
+    """
     from .model import KAN
 
-    layers = [layer.subset(keep[l], keep[l + 1]) for l, layer in enumerate(model.layers)]
-    return KAN.from_layers(layers, model.grid_eps, model.grid_margin, model.trainable)
+    if isinstance(keep, (str, bytes)) or not hasattr(keep, "__len__") or len(keep) != len(model.width):
+        raise ValueError(f"keep must list the kept nodes of each of the {len(model.width)} rows")
+    rows, n_mult = [], []
+    for l, nodes in enumerate(keep):
+        nodes = np.asarray(nodes)
+        if nodes.ndim != 1 or nodes.size == 0 or nodes.dtype.kind not in "iu":
+            raise ValueError(f"keep[{l}] must be a non-empty 1-D array of node indices, got {nodes!r}")
+        if nodes.min() < 0 or nodes.max() >= model.width[l] or np.unique(nodes).size != nodes.size:
+            raise ValueError(f"keep[{l}] must hold distinct indices in [0, {model.width[l]}), got {nodes.tolist()}")
+        is_mult = nodes >= model.width[l] - model.n_mult[l]
+        if np.any(is_mult[:-1] & ~is_mult[1:]):
+            raise ValueError(f"keep[{l}] lists a sum node after a multiplication node ({nodes.tolist()}); "
+                             "sum nodes come first in a row")
+        rows.append(nodes)
+        n_mult.append(int(is_mult.sum()))
+    layers = [layer.subset(rows[l], _subnodes(model, l + 1, rows[l + 1])) for l, layer in enumerate(model.layers)]
+    return KAN.from_layers(layers, model.grid_eps, model.grid_margin, model.trainable,
+                           n_mult=n_mult, mult_arity=model.mult_arity)
 
 
 def edge_scores(model, X, metric="paper"):
@@ -196,8 +243,11 @@ def mask_nodes(model, removed):
     new = model.copy()
     for l, nodes in removed.items():
         nodes = np.asarray(nodes, dtype=int)
-        new.layers[l - 1].mask[:, nodes] = 0.0
+        sub = _subnodes(model, l, nodes)  # a product node is switched off at all its factors
+        new.layers[l - 1].mask[:, sub] = 0.0
+        new.layers[l - 1].sym_mask[:, sub] = 0.0
         new.layers[l].mask[nodes, :] = 0.0
+        new.layers[l].sym_mask[nodes, :] = 0.0
         if new.layers[l - 1].bias is not None:
-            new.layers[l - 1].bias[nodes] = 0.0
+            new.layers[l - 1].bias[sub] = 0.0
     return new

@@ -158,7 +158,7 @@ def symbolic_formula(model, variables=None, n_digits=None):
             if layer.bias is not None:
                 total += sympy.Float(layer.bias[j])
             outputs.append(total)
-        values = outputs
+        values = model.multiply_subnodes(l, outputs)  # product nodes multiply their subnodes
     if n_digits is not None:
         n_digits = as_int(n_digits, "n_digits", 0)
         values = [_round(e, n_digits) for e in values]

@@ -567,6 +567,8 @@ def _non_finite_edges(model, X, samples):
             if bad.size:
                 return [(l, int(i), int(j)) for i, j in bad[:20]]
             x = layer.forward(x, with_cache=False)[0]
+            if hasattr(model, "multiply_subnodes"):  # product nodes of a KAN row
+                x = model.multiply_subnodes(l, x)
             if not np.all(np.isfinite(x)):  # finite edges summing to an overflow
                 return []
     return []

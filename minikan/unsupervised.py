@@ -40,6 +40,7 @@ from ._checks import as_float, as_int, as_matrix
 from .datasets.sampling import check_seed
 from .datasets.unsupervised import permute_columns
 from .model import KAN
+from .multiply import refuse_mult
 from .snapping import fix_symbolic
 from .train import fit
 
@@ -160,6 +161,7 @@ def edge_scores(model, X):
     """
     if not isinstance(model, KAN):
         raise TypeError(f"model must be a minikan.KAN, got {type(model).__name__}")
+    refuse_mult(model, "edge_scores")  # its columns are read as hidden nodes
     X = as_matrix(X, "X", model.width[0])
     return np.mean(np.abs(model.layers[0].edge_functions(X)), axis=0)
 

@@ -146,7 +146,9 @@ def test_symbolic_enabled_false_drops_the_symbolic_branch():
     (lambda s, c: c.pop("base_fun"), "exactly one base function name"),
     (lambda s, c: c.update(base_fun_name="identity"), "the two must agree"),
     (lambda s, c: c.update(base_fun="relu"), "must be one of \\['identity', 'silu', 'zero'\\].*'relu'"),
-    (lambda s, c: c.update(width=[[3, 0], [2, 2], [2, 0]]), "multiplication nodes"),
+    # two product nodes of arity 2 need 6 subnodes from layer 0, this state has 4
+    (lambda s, c: c.update(width=[[3, 0], [2, 2], [2, 0]]), "act_fun.0.coef.*shape \\(3, 6, \\*\\), got \\(3, 4, 8\\)"),
+    (lambda s, c: c.update(width=[[3, 1], [4, 0], [2, 0]]), "multiplication nodes on the inputs"),
     (lambda s, c: c.update(width=[3, 4], symbolic_funs=None), "unexpected keys \\['act_fun.1.coef'"),
     (lambda s, c: c["symbolic_funs"].pop(), "symbolic_funs'\\] must be a list of 2 layers"),
     (lambda s, c: c.update(grid=[5]), "a list of 2 ints"),

@@ -28,6 +28,7 @@ from kan.utils import fit_params  # noqa: E402
 
 from minikan import spline  # noqa: E402
 from minikan.interop import from_pykan, pykan_keys, to_pykan  # noqa: E402
+from minikan.prune import attribution_scores  # noqa: E402
 from minikan.regularize import Sparsity  # noqa: E402
 from minikan.symbolic import fit_affine  # noqa: E402
 
@@ -393,3 +394,44 @@ def test_fit_params_epsilon_is_not_scale_invariant():
     assert r2 > 1 - 1e-12 and np.abs(params - [3.0, 0.5, 1e-3, 0.0]).max() <= 1e-9
     # the absolute 1e-4 dominates denominators of about 6e-4 and favours cells where f varies more
     assert r2_pk.item() < 0.9 and abs(params_pk[0].item() - 3.0) > 0.01
+
+
+# ------------------------------------------------------------------------------ multiplication nodes
+def mult_pykan(arity, rng):
+    """A pykan model with product nodes in the hidden and the output row, random splines, weights
+    and subnode biases (node and subnode scales at pykan's default 1, node biases 0)."""
+    pk = MultKAN(width=[3, [2, 2], [1, 1]], grid=5, k=3, mult_arity=arity, seed=0, auto_save=False)
+    state = numpy_state(pk)
+    for l in range(2):
+        for p in ("coef", "scale_base", "scale_sp"):
+            state[f"act_fun.{l}.{p}"] = rng.normal(0.0, 0.5, size=state[f"act_fun.{l}.{p}"].shape)
+        state[f"subnode_bias_{l}"] = rng.normal(size=state[f"subnode_bias_{l}"].shape)
+    pk.load_state_dict({key: t(v) for key, v in state.items()})
+    return pk
+
+
+@pytest.mark.parametrize("arity", [2, 3])
+def test_multiplication_nodes_match_pykan_both_ways(arity):
+    rng = np.random.default_rng(20 + arity)
+    pk = mult_pykan(arity, rng)
+    assert pk.width_out == [3, 2 + 2 * arity, 1 + arity]
+    mk = from_pykan(numpy_state(pk), config_of(pk, mult_arity=arity))
+    assert mk.n_mult == [0, 2, 1] and mk.subnode_width == pk.width_out and mk.width == pk.width_in
+    X = rng.uniform(-1.2, 1.2, size=(150, 3))
+    with torch.no_grad():
+        y_pykan = pk(t(X)).numpy()
+    assert np.abs(mk.predict(X) - y_pykan).max() <= 1e-10
+    # pykan's attribution copies a product node's score to its subnodes; so does minikan's
+    pk.attribute()
+    nodes, edges = attribution_scores(mk, X)
+    for ours, theirs in zip(nodes, pk.node_scores):
+        assert np.abs(ours - theirs.detach().numpy()).max() <= 1e-10
+    for ours, theirs in zip(edges, pk.edge_scores):
+        assert np.abs(ours - theirs.detach().numpy().T).max() <= 1e-10  # pykan: [out, in]
+    # and back: the minikan model rebuilt in pykan
+    state, config = to_pykan(mk)
+    config.pop("symbolic_funs")
+    pk2 = MultKAN(**config, auto_save=False)
+    pk2.load_state_dict({key: t(v) for key, v in state.items()})
+    with torch.no_grad():
+        assert np.abs(pk2(t(X)).numpy() - mk.predict(X)).max() <= 1e-10
