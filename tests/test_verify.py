@@ -33,21 +33,30 @@ def _copy_with(tmp_path, name, **changes):
 
 
 # ------------------------------------------------------------------ the committed files
-def test_committed_golden_files_are_regenerated_bit_for_bit(regenerated):
-    """Every committed array equals the regenerated one exactly (dtype, shape and bits), and the
-    manifest text is identical. After an intended change, regenerate with
+def test_committed_golden_files_are_regenerated(regenerated, tmp_path):
+    """Every committed array equals the regenerated one (dtype, shape, and values to 1e-13 of the
+    array's scale), and the manifest text is identical; a second regeneration on the same machine
+    is bit-identical. Across machines the bits differ in the last places: OpenBLAS picks its
+    kernels by CPU (measured: at most 8 ulps of the array's largest entry, e.g. 7.5e-15 on
+    coefficients of size 4.4). After an intended change, regenerate with
     ``python -m minikan.verify --write minikan/data/golden``."""
     committed = sorted(p.name for p in GOLDEN.iterdir() if p.suffix in (".npz", ".json"))
     assert committed == sorted(p.name for p in regenerated.iterdir())
+    verify.write(tmp_path)
     for name in committed:
         if name.endswith(".json"):
             assert (GOLDEN / name).read_text() == (regenerated / name).read_text(), name
             continue
-        old, new = verify.load(GOLDEN / name), verify.load(regenerated / name)
+        old, new, again = (verify.load(d / name) for d in (GOLDEN, regenerated, tmp_path))
         assert old.keys() == new.keys(), name
         for key in old:
             assert old[key].dtype == new[key].dtype and old[key].shape == new[key].shape, (name, key)
-            assert old[key].tobytes() == new[key].tobytes(), f"{name}: {key} differs"
+            assert new[key].tobytes() == again[key].tobytes(), f"{name}: {key} is not reproducible"
+            if old[key].dtype.kind == "f":
+                scale = max(1.0, float(np.max(np.abs(old[key]), initial=0.0)))
+                assert np.max(np.abs(old[key] - new[key]), initial=0.0) <= 1e-13 * scale, f"{name}: {key} differs"
+            else:
+                assert old[key].tobytes() == new[key].tobytes(), f"{name}: {key} differs"
 
 
 def test_golden_set_is_small_and_complete():
@@ -68,8 +77,10 @@ def test_golden_set_is_small_and_complete():
 
 
 def test_committed_golden_set_passes_its_own_check():
+    """minikan against its own golden files: equal up to the last bits that OpenBLAS's choice of
+    kernels by CPU moves (see the regeneration test)."""
     results = verify.check(GOLDEN)
-    assert results and all(r.passed and r.max_abs == 0.0 for r in results)
+    assert results and all(r.passed and r.max_abs <= 1e-13 for r in results)
     assert {r.quantity for r in results} == set(verify.QUANTITIES)
 
 
