@@ -11,8 +11,11 @@ formula. Each step exists on its own (``fit(lamb=...)``, ``prune``, ``refine``,
    pykan 0.2.8 (``reg_metric="pykan"``) does not scale with ``y`` the way the squared error does,
    so one ``lamb`` works for every target only on a fixed scale. The scale and offset are folded
    back into the last layer at the end (its affine ``c, d``, its spline weights and a bias).
-2. **Sparsify** with multi-start: ``fit(steps=400, lamb=0.01, lamb_entropy=10,
-   reg_metric="pykan", restarts=3)``; the start with the lowest penalised objective wins.
+2. **Sparsify** from several starts: ``fit(steps=400, lamb=0.01, lamb_entropy=10,
+   reg_metric="pykan", restarts=3, restart_steps=400)``, i.e. four full sparsification runs (the
+   model and three fresh initialisations); the one with the lowest penalised objective wins. With
+   30-iteration probes instead, a start that is still ahead after 30 iterations often ends in a
+   network that keeps two half-used hidden nodes where one suffices.
 3. **Prune nodes and edges** with the attribution scores (pykan's ``prune(1e-2, 3e-2)``): an input
    that the target does not depend on loses its edges here and never reaches the symbolic step.
 4. **Retrain, extend the grid** (G = 10) **and retrain.**
@@ -50,7 +53,8 @@ class Simplified:
     refused : dict
         ``{(l, i, j): (best name, r2)}`` for the edges left as splines.
     widths : dict
-        Network width after each stage (``"start"``, ``"pruned"``).
+        Network width after each stage (``"start"``, ``"pruned"``), with ``[n_sum, n_mult]`` for a
+        row that has multiplication nodes.
     train_rmse : dict
         RMSE on the training data after each stage, on the original scale of ``y``.
     """
@@ -152,7 +156,7 @@ def snap(model, X, y, lib=None, r2_threshold=0.999, near=NEAR, retrain_steps=50,
 
 
 def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, restarts=3,
-             node_threshold=1e-2, edge_threshold=3e-2, grid=10, steps=400, lib=None,
+             restart_steps=None, node_threshold=1e-2, edge_threshold=3e-2, grid=10, steps=400, lib=None,
              r2_threshold=0.999, near=NEAR, retrain_steps=50, polish_steps=200, variables=None,
              n_digits=None, seed=0, verbose=False):
     """Sparsify, prune, refine and snap ``model`` on ``(X, y)``; return the formula it finds.
@@ -165,9 +169,10 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     model : KAN
     X : ndarray, shape (N, n_0)
     y : ndarray, shape (N, n_L)
-    lamb, lamb_entropy, sparsify_steps, restarts :
+    lamb, lamb_entropy, sparsify_steps, restarts, restart_steps :
         Sparsification: ``fit(steps=sparsify_steps, lamb=lamb, lamb_entropy=lamb_entropy,
-        reg_metric="pykan", restarts=restarts)`` on the standardised target.
+        reg_metric="pykan", restarts=restarts, restart_steps=restart_steps)`` on the standardised
+        target; ``restart_steps=None`` means ``sparsify_steps`` (full runs).
     node_threshold, edge_threshold : float
         Pruning with attribution scores (``prune(X, node_threshold, metric="pykan",
         edge_threshold=edge_threshold)``).
@@ -199,7 +204,10 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     ys = (y - mean) / std
     out = Simplified(model=None)
     work = model.copy()
-    out.widths["start"] = work.width
+    if work.n_mult[-1]:
+        raise ValueError("simplify needs sum nodes in the output row (its target is standardised and "
+                         "folded back there); multiplication nodes are supported in hidden rows")
+    out.widths["start"] = _width(work)
 
     def report(stage, m):
         out.train_rmse[stage] = _rmse(m, X, ys, float(np.sqrt(np.mean(std ** 2))))
@@ -207,10 +215,11 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
             print(f"{stage:>10}: width {m.width}, train RMSE {out.train_rmse[stage]:.3e}")
 
     work.fit(X, ys, steps=sparsify_steps, lamb=lamb, lamb_entropy=lamb_entropy, reg_metric="pykan",
-             restarts=restarts, seed=seed)
+             restarts=restarts, seed=seed,
+             restart_steps=sparsify_steps if restart_steps is None else restart_steps)
     report("sparsified", work)
     work = work.prune(X, node_threshold, metric="pykan", edge_threshold=edge_threshold)
-    out.widths["pruned"] = work.width
+    out.widths["pruned"] = _width(work)
     work.fit(X, ys, steps=steps)
     report("pruned", work)
     if work.G < grid:
@@ -227,6 +236,11 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     if not out.refused and all(not layer.mask.any() for layer in work.layers):
         out.formula, out.func, _ = work.symbolic_formula(variables=variables, n_digits=n_digits)
     return out
+
+
+def _width(model):
+    """The width in pykan's notation: ``[n_sum, n_mult]`` for rows with multiplication nodes."""
+    return [n if m == 0 else [n - m, m] for n, m in zip(model.width, model.n_mult)]
 
 
 def _unstandardize(model, mean, std):
