@@ -483,11 +483,20 @@ class KAN(FlatParameters):
         from .snapping import suggest_symbolic
         return suggest_symbolic(self, l, i, j, X, topk, lib, weight_simple, a_range, b_range, normalize)
 
-    def auto_symbolic(self, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_range=(-10, 10),
-                      b_range=(-10, 10), normalize=True):
-        """Snap every numeric edge to its best function (in place); returns what was fixed."""
+    def auto_symbolic(self, X, lib=None, weight_simple=0.0, r2_threshold=0.9, a_range=(-10, 10),
+                      b_range=(-10, 10), normalize=True, near=10.0):
+        """Snap every numeric edge to the simplest of its near-equal best fits (in place), leaving
+        edges below ``r2_threshold`` numeric (with a warning); returns what was fixed (see
+        :func:`minikan.snapping.auto_symbolic`)."""
         from .snapping import auto_symbolic
-        return auto_symbolic(self, X, lib, weight_simple, r2_threshold, a_range, b_range, normalize)
+        return auto_symbolic(self, X, lib, weight_simple, r2_threshold, a_range, b_range, normalize, near)
+
+    def simplify(self, X, y, **options):
+        """Sparsify, prune, refine and snap a copy of this model on ``(X, y)``; returns a
+        :class:`minikan.simplify.Simplified` with the final model and its formula (see
+        :func:`minikan.simplify.simplify` for the options). ``self`` is not modified."""
+        from .simplify import simplify
+        return simplify(self, X, y, **options)
 
     def symbolic_formula(self, variables=None, n_digits=None):
         """``(sympy expressions, NumPy callable, LaTeX strings)`` of a fully symbolic model."""

@@ -10,11 +10,13 @@ trainable, so ``fit`` can polish them afterwards. When every live edge is symbol
 All functions here modify the model in place (like ``fit``), except the read-only ones
 (``suggest_symbolic``, ``symbolic_formula``).
 """
+import warnings
+
 import numpy as np
 import sympy
 
 from ._checks import as_bool, as_float, as_int, as_interval, as_matrix
-from .symbolic import LIBRARY, canonical_affine, fit_affine, get_function, suggest
+from .symbolic import LIBRARY, NEAR, canonical_affine, fit_affine, get_function, simplest, suggest
 
 _FIT_LIMIT = 1e150  # largest edge input or activation a symbolic fit accepts
 
@@ -88,28 +90,50 @@ def suggest_symbolic(model, l, i, j, X, topk=5, lib=None, weight_simple=0.0, a_r
                    b_range=b_range, normalize=normalize)
 
 
-def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.0, a_range=(-10, 10),
-                  b_range=(-10, 10), normalize=True):
-    """Fix every live numeric edge to its best-ranked function (if its r² reaches the threshold).
+def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.9, a_range=(-10, 10),
+                  b_range=(-10, 10), normalize=True, near=NEAR):
+    """Fix every live numeric edge to its chosen function, unless the fit is too poor.
 
-    Edges are snapped one at a time, in layer order, each fitted on the activations of the model
-    as it is at that moment. Returns ``{(l, i, j): (name, r2)}`` for the edges it fixed.
+    Edges are taken in layer order, each fitted on the activations of the model as it is at that
+    moment. With ``weight_simple = 0`` the choice is the simplest among the near-equal best fits
+    (:func:`minikan.symbolic.simplest` with ``near``: ``x^2`` rather than a ``cosh`` at small
+    argument, ``x`` rather than an ``arctan`` near 0); with ``weight_simple > 0`` it is the best
+    of pykan 0.2.8's score (r² mixed with complexity, :func:`minikan.symbolic.suggest`).
+
+    An edge whose choice has ``r2 < r2_threshold`` keeps its spline; a ``UserWarning`` names these
+    edges with their best function and r². The default 0.9 only refuses fits that explain
+    almost nothing (a symbolic function there would change the network's output by more than a
+    tenth of the edge's variance); :func:`minikan.simplify.snap` uses 0.999 and retrains between
+    edges. ``r2_threshold=0`` snaps everything, as pykan's ``auto_symbolic`` does.
+
+    Returns
+    -------
+    dict
+        ``{(l, i, j): (name, r2)}`` for the edges it fixed.
     """
     X = as_matrix(X, "X", model.width[0])
-    r2_threshold = as_float(r2_threshold, "r2_threshold")
-    fixed = {}
+    r2_threshold = as_float(r2_threshold, "r2_threshold", 0.0, 1.0)
+    weight_simple = as_float(weight_simple, "weight_simple", 0.0, 1.0)
+    as_float(near, "near", 1.0)
+    fixed, refused = {}, {}
     for l, layer in enumerate(model.layers):
         for i, j in zip(*np.nonzero(layer.mask)):
             if layer.sym_mask[i, j]:
                 continue
-            ranking = suggest_symbolic(model, l, i, j, X, topk=1, lib=lib, weight_simple=weight_simple,
+            ranking = suggest_symbolic(model, l, i, j, X, topk=10**6, lib=lib, weight_simple=weight_simple,
                                        a_range=a_range, b_range=b_range, normalize=normalize)
             if not ranking:  # no function of lib gives finite values on these samples
                 continue
-            name, _, r2 = ranking[0][:3]
+            name, _, r2 = (ranking[0] if weight_simple > 0 else simplest(ranking, near))[:3]
             if r2 >= r2_threshold:
                 fixed[(l, int(i), int(j))] = (name, fix_symbolic(model, l, i, j, name, X, lib, a_range,
                                                                  b_range, normalize))
+            else:
+                refused[(l, int(i), int(j))] = (name, r2)
+    if refused:
+        warnings.warn("auto_symbolic left these edges numeric, their best fits being below r2_threshold="
+                      f"{r2_threshold:g}: " + ", ".join(f"{e}: {n} (r2 = {r:.4f})" for e, (n, r) in refused.items()),
+                      UserWarning, stacklevel=2)
     return fixed
 
 

@@ -559,7 +559,7 @@ R2_FLOOR = 1e-10
 
 
 def simplest(ranking, near=NEAR, floor=R2_FLOOR):
-    """The simplest function among the near-equal best fits of a :func:`suggest` ranking.
+    r"""The simplest function among the near-equal best fits of a :func:`suggest` ranking.
 
     A fit is *near-equal* to the best when its unexplained variance is at most ``near`` times the
     best one's (or below ``floor``, where every fit is exact to rounding):

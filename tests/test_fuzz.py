@@ -523,7 +523,7 @@ def test_symbolic_calls(method, n, data):
             spec.update(topk=(valid(1, 3), junk_int(1)), weight_simple=(valid(0.0, 0.8), junk_real(0.0, 1.0)))
         if method == "auto_symbolic":
             spec.update(weight_simple=(valid(0.0, 0.8), junk_real(0.0, 1.0)),
-                        r2_threshold=(valid(0.0, 0.9), junk_real()))
+                        r2_threshold=(valid(0.0, 0.9), junk_real(0.0, 1.0)), near=(valid(1.0, 10.0), junk_real(1.0)))
     kwargs, junk = data.draw(call_args(spec))
     X = kwargs.get("X")
     if X is not None and "X" not in junk and (n == 1 or np.max(np.abs(np.asarray(X, dtype=float))) > 1e150):
