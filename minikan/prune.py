@@ -121,7 +121,8 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
     edge_threshold : float, optional
         Then also remove the edges of the smaller network whose scores (same metric, recomputed on
         the smaller network, :func:`prune_edges`) are below this, as pykan 0.2.8's
-        ``prune(node_th, edge_th)`` does (its default 3e-2). Off by default: the paper prunes nodes.
+        ``prune(node_th, edge_th)`` does (its default 3e-2), and then the hidden nodes left with
+        no incoming or no outgoing edge. Off by default: the paper prunes nodes.
 
     Returns
     -------
@@ -140,8 +141,28 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
     keep.append(np.arange(model.width[-1]))
     pruned = subnetwork(model, keep)
     if edge_threshold is not None:
-        pruned = prune_edges(pruned, X, edge_threshold, metric)
+        pruned = _drop_disconnected(prune_edges(pruned, X, edge_threshold, metric))
     return pruned
+
+
+def _drop_disconnected(model):
+    """The network without the hidden nodes that edge pruning left with no live incoming edge
+    (into any of their subnodes) or no live outgoing edge. Such a node only adds a constant
+    (its outgoing edges evaluated at a constant input) or nothing; keeping it would leave an
+    edge that symbolic snapping fits to noise. Each hidden row keeps at least one node."""
+    keep = [np.arange(n) for n in model.width]
+    for l in range(1, len(model.layers)):
+        into = model.layers[l - 1]
+        fed = ((into.mask != 0) | (into.sym_mask != 0)).any(axis=0)  # per subnode of row l
+        has_in = np.zeros(model.width[l], dtype=bool)
+        np.logical_or.at(has_in, _node_index(model, l), fed)
+        out = model.layers[l]
+        has_out = ((out.mask != 0) | (out.sym_mask != 0)).any(axis=1)
+        alive = np.flatnonzero(has_in & has_out)
+        keep[l] = alive if alive.size else np.array([int(np.argmax(has_in | has_out))])
+    if all(k.size == n for k, n in zip(keep, model.width)):
+        return model
+    return subnetwork(model, keep)
 
 
 def subnetwork(model, keep):
