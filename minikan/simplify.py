@@ -13,15 +13,16 @@ formula. Each step exists on its own (``fit(lamb=...)``, ``prune``, ``refine``,
    back into the last layer at the end (its affine ``c, d``, its spline weights and a bias).
 2. **Sparsify** from several starts (:func:`sparsify`): the model and ``restarts = 3`` fresh
    initialisations are each trained for 50 iterations without the penalty, then for 400 with
-   ``lamb=0.01, lamb_entropy=10, reg_metric="pykan"``; the one with the lowest penalised objective
-   wins. The unpenalised start lets the network find the data before the penalty prunes it: from a
-   fresh initialisation the penalty often wins first and leaves a network that fits poorly (the
-   product of two affine functions kept as one sum node, RMSE 0.3 of the target's spread). Full
-   runs rather than ``fit(restarts=...)``'s 30-iteration probes: a start that is ahead after 30
-   iterations often ends keeping two half-used hidden nodes where one suffices.
-3. **Prune nodes and edges** with the attribution scores (pykan's ``prune(1e-2, 3e-2)``): an input
-   that the target does not depend on loses its edges here and never reaches the symbolic step.
-4. **Retrain, extend the grid** (G = 10) **and retrain.**
+   ``lamb=0.01, lamb_entropy=10, reg_metric="pykan"``. The unpenalised start lets the network find
+   the data before the penalty prunes it: from a fresh initialisation the penalty often wins
+   first and leaves a network that fits poorly (the product of two affine functions kept as one
+   sum node, RMSE 0.3 of the target's spread).
+3. **Prune nodes and edges** of every candidate with the attribution scores (pykan's
+   ``prune(1e-2, 3e-2)``), then the hidden nodes left unconnected: an input that the target does
+   not depend on loses its edges here and never reaches the symbolic step. Each pruned candidate
+   is retrained (400 iterations) and the one with the fewest edges among those within a factor
+   10 of the best RMSE goes on (:func:`choose`).
+4. **Extend the grid** (G = 10) **and retrain.**
 5. **Snap one edge at a time, most confident first** (:func:`snap`): for every numeric edge the
    library is ranked by r² (:func:`minikan.symbolic.suggest`) and the simplest near-equal fit is
    chosen (:func:`minikan.symbolic.simplest`); the edge whose choice has the highest r² is fixed,
@@ -70,6 +71,10 @@ class Simplified:
     refused: dict = field(default_factory=dict)
     widths: dict = field(default_factory=dict)
     train_rmse: dict = field(default_factory=dict)
+
+
+NEAR_FIT = 10.0
+"""Default of :func:`choose`: pruned candidates within this factor of the best RMSE are good."""
 
 
 def _rmse(model, X, y, scale=1.0):
@@ -160,30 +165,51 @@ def snap(model, X, y, lib=None, r2_threshold=0.999, near=NEAR, retrain_steps=50,
 
 
 def sparsify(model, X, y, lamb=0.01, lamb_entropy=10.0, steps=400, restarts=3, warm_steps=50, seed=0):
-    """The sparsest good start: ``model`` and ``restarts`` fresh initialisations (same shape and
-    knots, :meth:`KAN.reinitialized`), each trained ``warm_steps`` iterations on the data alone,
-    then ``steps`` with the sparsity penalty (Eq. 2.20 with pykan 0.2.8's metric). Returns the
-    candidate with the lowest penalised objective (``model`` itself is trained in place) and the
-    list of ``(loss, reg)`` of every candidate, the model first.
+    """Sparsified candidates: ``model`` (trained in place) and ``restarts`` fresh initialisations
+    (same shape and knots, :meth:`KAN.reinitialized`), each trained ``warm_steps`` iterations on
+    the data alone, then ``steps`` with the sparsity penalty (Eq. 2.20 with pykan 0.2.8's metric).
+
+    Returns
+    -------
+    list of KAN
+        ``model`` first.
     """
     restarts = as_int(restarts, "restarts", 0)
     warm_steps = as_int(warm_steps, "warm_steps", 0)
     # candidates seeded by ``seed`` and the model's parameters: different models, different starts
     rng = np.random.default_rng([as_int(seed, "seed", 0), zlib.crc32(model.get_flat().tobytes())])
     candidates = [model] + [model.reinitialized(rng) for _ in range(restarts)]
-    runs = []
     for cand in candidates:
         if warm_steps:
             cand.fit(X, y, steps=warm_steps)
-        h = cand.fit(X, y, steps=steps, lamb=lamb, lamb_entropy=lamb_entropy, reg_metric="pykan")
-        runs.append((float(h["train_loss"][-1]), float(h["reg"][-1])) if len(h["step"]) else (np.inf, np.inf))
-    objective = [loss + lamb * reg for loss, reg in runs]
-    best = int(np.argmin([o if np.isfinite(o) else np.inf for o in objective]))
-    return candidates[best], runs
+        cand.fit(X, y, steps=steps, lamb=lamb, lamb_entropy=lamb_entropy, reg_metric="pykan")
+    return candidates
+
+
+def n_edges(model):
+    """Number of live edges (numeric or symbolic) over all layers."""
+    return int(sum(((layer.mask != 0) | (layer.sym_mask != 0)).sum() for layer in model.layers))
+
+
+def choose(models, X, y, near_fit=NEAR_FIT):
+    """The simplest of the pruned ``models`` that fits nearly as well as the best.
+
+    A model is good when its training RMSE is at most ``near_fit`` times the lowest; among the good
+    ones the fewest live edges win, then the lower RMSE. Returns its index and the RMSE of every
+    model. (Choosing by the penalised objective at the end of sparsification instead picks, about
+    once in ten runs, a network that the penalty has made sparse but that cannot fit: two hidden
+    nodes where the formula needs one, RMSE 0.2 of the target's spread after pruning.)
+    """
+    near_fit = as_float(near_fit, "near_fit", 1.0)
+    with np.errstate(all="ignore"):
+        rmse = np.array([np.sqrt(np.mean((m.predict(X) - y) ** 2)) for m in models])
+    rmse = np.where(np.isfinite(rmse), rmse, np.inf)
+    good = [c for c in range(len(models)) if rmse[c] <= near_fit * rmse.min()]
+    return min(good, key=lambda c: (n_edges(models[c]), rmse[c])), rmse
 
 
 def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, restarts=3,
-             warm_steps=50, node_threshold=1e-2, edge_threshold=3e-2, grid=10, steps=400, lib=None,
+             warm_steps=50, node_threshold=1e-2, edge_threshold=3e-2, near_fit=NEAR_FIT, grid=10, steps=400, lib=None,
              r2_threshold=0.999, near=NEAR, retrain_steps=50, polish_steps=200, variables=None,
              n_digits=None, seed=0, verbose=False):
     """Sparsify, prune, refine and snap ``model`` on ``(X, y)``; return the formula it finds.
@@ -200,7 +226,9 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
         Sparsification (:func:`sparsify`) on the standardised target.
     node_threshold, edge_threshold : float
         Pruning with attribution scores (``prune(X, node_threshold, metric="pykan",
-        edge_threshold=edge_threshold)``).
+        edge_threshold=edge_threshold)``) of every candidate.
+    near_fit : float >= 1
+        Which pruned candidate goes on (:func:`choose`).
     grid : int
         Grid size after pruning (no refinement if the model's grid is already this fine).
     steps : int
@@ -239,11 +267,14 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
         if verbose:
             print(f"{stage:>10}: width {m.width}, train RMSE {out.train_rmse[stage]:.3e}")
 
-    work, _ = sparsify(work, X, ys, lamb, lamb_entropy, sparsify_steps, restarts, warm_steps, seed)
-    report("sparsified", work)
-    work = work.prune(X, node_threshold, metric="pykan", edge_threshold=edge_threshold)
+    candidates = sparsify(work, X, ys, lamb, lamb_entropy, sparsify_steps, restarts, warm_steps, seed)
+    pruned = [c.prune(X, node_threshold, metric="pykan", edge_threshold=edge_threshold) for c in candidates]
+    for p in pruned:
+        p.fit(X, ys, steps=steps)
+    best, _ = choose(pruned, X, ys, near_fit)
+    report("sparsified", candidates[best])
+    work = pruned[best]
     out.widths["pruned"] = _width(work)
-    work.fit(X, ys, steps=steps)
     report("pruned", work)
     if work.G < grid:
         work = work.refine(grid, X)
