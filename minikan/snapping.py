@@ -14,6 +14,8 @@ import operator
 
 import numpy as np
 import sympy
+from sympy.core.add import _addsort
+from sympy.core.mul import _mulsort
 
 from ._checks import as_bool, as_float, as_int, as_interval, as_matrix
 from .symbolic import LIBRARY, canonical_affine, fit_affine, get_function, suggest
@@ -154,9 +156,10 @@ def symbolic_formula(model, variables=None, n_digits=None):
         the sum it belongs to when that is below 1 (it keeps ``n_digits`` significant digits, at
         least one), so a formula of small constants keeps them and only a term negligible next to
         the others in its sum becomes 0. Before rounding, a power ``(alpha x + beta)^n`` of one
-        input variable is multiplied out for integer ``2 <= n <= 5`` (at most ``n + 1`` terms) and a
-        power ``(alpha x)^n`` becomes ``alpha^n x^n``; nothing else is expanded, so the size of the
-        result is bounded by a fixed multiple of the unrounded expression (see :func:`_round`).
+        input variable is multiplied out for integer ``2 <= n <= 5`` (at most ``n + 1`` terms), a
+        power ``(alpha x)^n`` becomes ``alpha^n x^n`` and ``exp(u + K)`` becomes ``e^K exp(u)`` for
+        ``|K| <= 20``; nothing else is expanded, so the size of the result is bounded by a fixed
+        multiple of the unrounded expression (see :func:`_round`).
         Values beyond ``int64`` are refused; more digits than float64 holds change nothing.
 
     Returns
@@ -294,6 +297,7 @@ def _sum(*terms):
         out.append(constant)
     if not out:
         return sympy.Integer(0)
+    _addsort(out)  # sympy's canonical order, so that equal sums compare equal
     return out[0] if len(out) == 1 else sympy.Add(*out, evaluate=False)
 
 
@@ -314,6 +318,7 @@ def _product(*factors):
     unit = coefficient.is_Integer and coefficient == 1
     if len(rest) == 1 and rest[0].is_Add and not unit:
         return _sum(*(_product(coefficient, term) for term in rest[0].args))
+    _mulsort(rest)
     if unit:
         return rest[0] if len(rest) == 1 else sympy.Mul(*rest, evaluate=False)
     return sympy.Mul(coefficient, *rest, evaluate=False)
@@ -328,6 +333,7 @@ def _unevaluated(expr, args):
 
 
 _MAX_EXPANDED_POWER = 5  # the largest power in the library
+_MAX_EXP_SHIFT = 20.0  # a constant K moved out of exp(u + K) when |K| <= 20: e^K within [2e-9, 5e8]
 _MAX_DECIMALS = 400  # beyond ~324 decimals Python's round leaves every float64 unchanged
 
 
@@ -339,7 +345,10 @@ def _round(expr, n_digits):
        constant size), and ``(alpha x)^n`` for any integer ``n`` becomes ``alpha^n x^n`` (no
        growth). Products and powers of longer sums and function arguments stay as composed, so
        the result is at most a fixed multiple (6x) of the input's size. This is what turns
-       ``0.0104 (-9.788 x)^2`` into ``1.0 x^2`` rather than ``0.01 (-9.79 x)^2``.
+       ``0.0104 (-9.788 x)^2`` into ``1.0 x^2`` rather than ``0.01 (-9.79 x)^2``. A constant
+       ``K`` of an exponential's argument with ``|K| <= 20`` is moved out as the factor ``e^K``
+       (``2.01 exp(u - 0.7)`` reads ``1.0 exp(u)``); a larger one stays inside, where it cannot
+       overflow.
     2. Rounding (:func:`_round_numbers`): each number is rounded to ``n_digits`` decimals on the
        scale of the sum it belongs to: with ``s`` the largest coefficient magnitude of that sum
        (a coefficient standing alone is its own sum), the grid is ``10^-n_digits`` for ``s >= 1``
@@ -377,6 +386,12 @@ def _expand_affine_powers(expr):
             return sympy.expand_multinomial(sympy.Pow(base, n))
         if base.is_Mul:
             return sympy.Pow(base, n)  # (alpha x)^n -> alpha^n x^n
+    if isinstance(expr, sympy.exp):
+        constant, rest = args[0].as_coeff_Add()
+        if constant.is_Float and abs(float(constant)) <= _MAX_EXP_SHIFT:
+            # c exp(u + K) = (c e^K) exp(u): the coefficient and the shift of exp are one degree
+            # of freedom, and a trained edge may sit anywhere along it (2.01 exp(u - 0.7))
+            return _product(sympy.Float(np.exp(float(constant))), _unevaluated(expr, [rest]))
     return _rebuild(expr, args)
 
 
