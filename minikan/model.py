@@ -459,7 +459,8 @@ class KAN(FlatParameters):
         return prune_node(self, l, i)
 
     def remove_edge(self, l, i, j):
-        """A copy with edge ``i -> j`` of layer ``l`` masked out."""
+        """A copy without edge ``i -> j`` of layer ``l``, numeric or symbolic (both branches off;
+        see :func:`minikan.prune.remove_edge`). ``fix_symbolic``/``unfix_symbolic`` refuse it."""
         from .prune import remove_edge
         return remove_edge(self, l, i, j)
 
@@ -467,12 +468,12 @@ class KAN(FlatParameters):
     def fix_symbolic(self, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_range=(-10, 10),
                      normalize=True):
         """Snap edge ``(l, i, j)`` to ``fun`` (in place); fitted on ``X`` when given, returns r²
-        (see :func:`minikan.snapping.fix_symbolic`)."""
+        (see :func:`minikan.snapping.fix_symbolic`). A removed edge raises ``ValueError``."""
         from .snapping import fix_symbolic
         return fix_symbolic(self, l, i, j, fun, X, lib, a_range, b_range, normalize)
 
     def unfix_symbolic(self, l, i, j):
-        """Return edge ``(l, i, j)`` to its spline."""
+        """Return edge ``(l, i, j)`` to its spline (in place). A removed edge raises ``ValueError``."""
         from .snapping import unfix_symbolic
         unfix_symbolic(self, l, i, j)
 
@@ -499,7 +500,9 @@ class KAN(FlatParameters):
         return simplify(self, X, y, **options)
 
     def symbolic_formula(self, variables=None, n_digits=None):
-        """``(sympy expressions, NumPy callable, LaTeX strings)`` of a fully symbolic model."""
+        """``(sympy expressions, NumPy callable, LaTeX strings)`` of a fully symbolic model; the
+        callable equals ``predict`` (unrounded) or evaluates the formula rounded to ``n_digits``
+        (see :func:`minikan.snapping.symbolic_formula`)."""
         from .snapping import symbolic_formula
         return symbolic_formula(self, variables, n_digits)
 

@@ -251,10 +251,17 @@ def prune_node(model, l, i):
 
 
 def remove_edge(model, l, i, j):
-    """A copy of ``model`` with edge ``i -> j`` of layer ``l`` masked out."""
+    """A copy of ``model`` without edge ``i -> j`` of layer ``l``; ``model`` is not modified.
+
+    Both branches of the edge are switched off (``mask`` and ``sym_mask`` set to 0), whether it
+    was numeric or symbolic, so it is gone from ``predict``, the formula
+    (:func:`minikan.snapping.symbolic_formula`) and the diagram. A removed edge stays removed:
+    ``fix_symbolic`` and ``unfix_symbolic`` refuse it (``ValueError``).
+    """
     l, i, j = model.check_edge(l, i, j)
     new = model.copy()
     new.layers[l].mask[i, j] = 0.0
+    new.layers[l].sym_mask[i, j] = 0.0
     return new
 
 
