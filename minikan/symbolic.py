@@ -568,7 +568,8 @@ def simplest(ranking, near=NEAR, floor=R2_FLOOR):
 
     Among them the lowest ``complexity`` wins; among equal complexities a polynomial (``x``,
     ``x^2``, ... ``x^5``) comes before any other function (``x^2`` and ``cos`` both have
-    complexity 2), then the higher r². Why a ratio and not pykan's additive
+    complexity 2), then the one earlier in ``ranking`` (:func:`suggest` orders by r², with
+    fits within its ``tie`` in library order: ``sin`` before ``cos``). Why a ratio and not pykan's additive
     complexity weight: the learned activation is a spline that only approximates its true function,
     and a function with a free parameter to spare absorbs part of that approximation error.
     ``cosh(a x)`` and ``cos(a x)`` at small ``a x`` equal ``x^2`` up to a quartic term, ``arctan``
@@ -583,7 +584,7 @@ def simplest(ranking, near=NEAR, floor=R2_FLOOR):
     Parameters
     ----------
     ranking : list of (name, params, r2, complexity, score)
-        As returned by :func:`suggest` (any order).
+        As returned by :func:`suggest`.
     near : float >= 1
     floor : float >= 0
 
@@ -598,5 +599,5 @@ def simplest(ranking, near=NEAR, floor=R2_FLOOR):
         return None
     best = max(r[2] for r in ranking)
     limit = max(near * (1.0 - best), floor)
-    close = [r for r in ranking if 1.0 - r[2] <= limit]
-    return min(close, key=lambda r: (r[3], r[0] not in POLYNOMIALS, -r[2]))
+    close = [(r[3], r[0] not in POLYNOMIALS, k, r) for k, r in enumerate(ranking) if 1.0 - r[2] <= limit]
+    return min(close, key=lambda c: c[:3])[3]

@@ -19,8 +19,8 @@ def test_simplest_prefers_the_polynomial_among_near_equal_fits():
     # cosh fits a few times better than x^2 (it has a quartic term to spare): still x^2
     ranking = [_row("cosh", 1 - 1e-7, 3), _row("cos", 1 - 2e-7, 2), _row("x^2", 1 - 3e-7, 2)]
     assert simplest(ranking)[0] == "x^2"
-    # among equal complexities and no polynomial, the higher r2
-    assert simplest([_row("cos", 1 - 3e-7, 2), _row("sin", 1 - 2e-7, 2)])[0] == "sin"
+    # among equal complexities and no polynomial, the ranking's order
+    assert simplest([_row("sin", 1 - 3e-7, 2), _row("cos", 1 - 2e-7, 2)])[0] == "sin"
 
 
 def test_simplest_keeps_a_function_that_is_orders_of_magnitude_better():
