@@ -249,7 +249,20 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     Simplified
     """
     X, y = as_xy(X, y, model.width[0], model.width[-1])
+    # every option is checked here, before minutes of training reach the step that reads it
     as_float(lamb, "lamb", 0.0)
+    as_float(lamb_entropy, "lamb_entropy", 0.0)
+    for name, value in (("sparsify_steps", sparsify_steps), ("restarts", restarts), ("warm_steps", warm_steps),
+                        ("steps", steps), ("retrain_steps", retrain_steps), ("polish_steps", polish_steps),
+                        ("seed", seed)):
+        as_int(value, name, 0)
+    as_float(node_threshold, "node_threshold", 0.0)
+    as_float(edge_threshold, "edge_threshold", 0.0)
+    as_float(near_fit, "near_fit", 1.0)
+    as_float(near, "near", 1.0)
+    as_float(r2_threshold, "r2_threshold", 0.0, 1.0)
+    if n_digits is not None:
+        as_int(n_digits, "n_digits", 0)
     grid = as_int(grid, "grid", 1)
     mean, std = y.mean(axis=0), y.std(axis=0)
     if np.any(std == 0):

@@ -167,3 +167,15 @@ def test_snap_fixes_every_edge_to_its_function():
     names = {e: n.replace("cos", "sin") for e, (n, _) in snapped.items()}  # sin(z) = cos(z - pi/2)
     assert not refused and names == {(0, 0, 0): "sin", (0, 1, 0): "x^2"}
     assert all(r2 >= 0.999 for _, r2 in snapped.values())
+
+
+@pytest.mark.parametrize("option, value", [("restarts", -1), ("near_fit", 0.5), ("r2_threshold", 1.5),
+                                           ("edge_threshold", float("nan")), ("n_digits", 2.5),
+                                           ("polish_steps", "10"), ("lamb", -0.1)])
+def test_simplify_checks_its_options_before_training(option, value):
+    X, y = _sum_with_dead_input(0, n=50)
+    model = KAN([3, 2, 1])
+    before = model.get_flat().copy()
+    with pytest.raises((ValueError, TypeError), match=option):
+        simplify(model, X, y, **{option: value})
+    assert np.array_equal(model.get_flat(), before)
