@@ -98,25 +98,6 @@ def test_simplify_finds_a_sum_and_drops_the_dead_input():
     assert list(res.train_rmse) == ["sparsified", "pruned", "refined", "symbolic"]
 
 
-@pytest.mark.slow
-def test_simplify_finds_a_product_as_one_multiplication_node():
-    """(x1 - 0.5)(x2 + 0.3) from four sum nodes and one multiplication node; rule: model seed 0,
-    data seed 0, the default options."""
-    rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, (1000, 2))
-    y = ((X[:, 0] - 0.5) * (X[:, 1] + 0.3))[:, None]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = KAN([2, [4, 1], 1], grid=5, seed=0, init="pykan-0.2").simplify(X, y)
-    assert res.widths["pruned"] == [2, [0, 1], 1]
-    assert [name for name, _ in res.edges.values()] == ["x", "x", "x"]
-    x1, x2 = sympy.symbols("x_1 x_2")
-    (expr,) = res.formula
-    target = (x1 - 0.5) * (x2 + 0.3)
-    coeffs = sympy.Poly(sympy.expand(expr - target), x1, x2).coeffs()
-    assert max(abs(float(c)) for c in coeffs) <= 1e-8
-
-
 def test_simplify_folds_the_scale_back_and_leaves_the_model_alone():
     X, y = _sum_with_dead_input(0, n=300)
     y = 50.0 * y + 7.0
