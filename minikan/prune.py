@@ -194,23 +194,17 @@ def subnetwork(model, keep):
                            n_mult=n_mult, mult_arity=model.mult_arity)
 
 
-def edge_scores(model, X, metric="paper"):
-    """Per-layer edge scores on ``X``, a list of (n_l, n_{l+1}) arrays: ``|phi|_1`` (Eq. 2.17) for
-    ``"paper"``, the same divided by the grid width for ``"pykan-0.0"``, the attribution scores of
-    :func:`attribution_scores` for ``"pykan"``."""
-    if as_choice(metric, "metric", SCORE_METRICS) == "pykan":
-        return attribution_scores(model, X)[1]
-    return edge_l1(model, X, metric)
-
-
 def prune_edges(model, X, threshold=3e-2, metric="paper"):
     """A copy of ``model`` with every edge whose score on ``X`` is below ``threshold`` removed
     (both its numeric and its symbolic branch switched off).
 
     Edge pruning is not in the paper. pykan 0.2.8 prunes edges at 3e-2 with its attribution
     scores (``metric="pykan"``); ``"paper"`` uses the paper's Eq. 2.17 norm ``|phi|_1`` and
-    ``"pykan-0.0"`` that norm divided by the grid width (see :func:`edge_scores`).
+    ``"pykan-0.0"`` that norm divided by the grid width (see
+    :func:`minikan.attribution.edge_scores`).
     """
+    from .attribution import edge_scores  # attribution reads this module's scores: import here
+
     threshold = as_float(threshold, "threshold", 0.0)
     new = model.copy()
     for layer, A in zip(new.layers, edge_scores(model, as_matrix(X, "X", model.width[0]), metric)):
