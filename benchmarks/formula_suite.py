@@ -189,10 +189,16 @@ def main(argv=None):
     print(f"{'formula':<38} {'seed':>4}  {'pruned':<13} {'functions (layer 0 | layer 1)':<34} "
           f"{'RMSE':>9} {'RMSE/std':>9}  {'right':<14} {'CPU s':>6}")
     results = []
-    with ProcessPoolExecutor(args.workers) as ex:
-        for r in ex.map(run_one, *zip(*jobs)):
-            results.append(r)
-            print(_row(r), flush=True)
+    if args.workers == 1:  # in this process (no pickling; handy under a debugger)
+        rows = map(run_one, *zip(*jobs))
+    else:
+        ex = ProcessPoolExecutor(args.workers)
+        rows = ex.map(run_one, *zip(*jobs))
+    for r in rows:
+        results.append(r)
+        print(_row(r), flush=True)
+    if args.workers != 1:
+        ex.shutdown()
 
     print()
     found = 0

@@ -86,3 +86,23 @@ def test_seed_robustness_benchmark_quick_run():
     assert [line.split()[0] for line in summary[1:]] == ["default", "previous"]
     assert all(line.split()[1].endswith("/2") and line.split()[2].endswith("/2") for line in summary[1:])
     assert out.count("\n   0 ") == 2 and out.count("\n   1 ") == 2  # a row per seed and recipe
+
+
+FORMULA_SUITE = SCRIPT.parent / "formula_suite.py"
+
+
+def test_formula_suite_quick_run(capsys):
+    """benchmarks/formula_suite.py --quick: one formula, one seed, short training; the row is
+    judged by the three checks and printed (the rates are the full run's, see the README)."""
+    spec = importlib.util.spec_from_file_location("formula_suite", FORMULA_SUITE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = module.main(["--quick", "--workers", "1"])
+    assert len(results) == 1 and set(results[0]["right"]) == {"shape", "functions", "rmse"}
+    assert np.isfinite(results[0]["rmse"]) and results[0]["seconds"] > 0
+    out = capsys.readouterr().out
+    assert "right on" in out and results[0]["name"] in out
+    # every formula of the suite has right answers whose widths are KAN widths
+    for n_in, f, used, answers in module.SUITE.values():
+        x = np.zeros((n_in, 4))
+        assert f(x).shape == (4,) and used <= set(range(n_in)) and answers
