@@ -382,7 +382,10 @@ def _round(expr, n_digits):
        (a coefficient standing alone is its own sum), the grid is ``10^-n_digits`` for ``s >= 1``
        and ``10^(e + 1 - max(n_digits, 1))`` for ``s < 1``, ``e = floor(log10 s)``. So the largest
        coefficient of every sum stays non-zero, and only a number negligible next to it becomes
-       0 (``sin(3.14159 x + 2e-6)`` reads ``sin(3.14 x)``, ``1e-5 exp(2e-3 x)`` stays).
+       0 (``sin(3.14159 x + 2e-6)`` reads ``sin(3.14 x)``, ``1e-5 exp(2e-3 x)`` stays). Only the
+       coefficient of a monomial term (a number, ``x``, ``x^2 y``) is compared with the sum's
+       largest: the coefficient of any other term (``1e-3 (1.2 y^2 + 4)^5``, ``0.01 exp(u)``) is
+       rounded on its own scale, since the factor it multiplies may be large.
        Rounding repeats until nothing changes (sympy may fold numbers into new ones).
     """
     expr = _expand_affine_powers(expr)
@@ -430,7 +433,10 @@ def _round_numbers(expr, n_digits):
     if expr.is_Add:
         parts = [term.as_coeff_Mul() for term in expr.args]
         scale = max(abs(float(c)) for c, _ in parts)
-        return _sum(*(_product(_round_number(c, scale, n_digits), _round_factors(rest, n_digits))
+        # a coefficient is compared with the sum's largest only when its term is a monomial (its
+        # size is then that of the others on the data); 1e-3 (1.2 y^2 + 4)^5 is not small
+        return _sum(*(_product(_round_number(c, scale if _is_monomial(rest) else abs(float(c)), n_digits),
+                               _round_factors(rest, n_digits))
                       for c, rest in parts))
     if expr.is_Mul:
         c, rest = expr.as_coeff_Mul()
@@ -438,6 +444,12 @@ def _round_numbers(expr, n_digits):
     if not expr.args:
         return expr
     return _unevaluated(expr, [_round_numbers(a, n_digits) for a in expr.args])
+
+
+def _is_monomial(expr):
+    """1, a variable, or a product of integer powers of variables."""
+    return all(f.is_Symbol or (f.is_Pow and f.base.is_Symbol and f.exp.is_Integer) or f == 1
+               for f in sympy.Mul.make_args(expr))
 
 
 def _round_factors(expr, n_digits):

@@ -302,3 +302,19 @@ def test_unfix_and_fix_still_work_on_live_edges():
     assert model.layers[0].mask[1, 0] == 1
     model.fix_symbolic(0, 1, 0, "x^3")
     assert model.layers[0].sym_mask[1, 0] == 1 and model.layers[0].mask[1, 0] == 0
+
+
+def test_rounding_keeps_a_small_coefficient_of_a_large_compound_term():
+    """0.00066 (1.17 y^2 + 1.15 sin(3.13 x) + 4.03)^5 + 0.27 (a formula simplify produced): the
+    first term is about 0.7 on the data, not negligible next to 0.27, whatever its coefficient."""
+    from minikan.snapping import _round
+
+    x, y = sympy.symbols("x y")
+    F = sympy.Float
+    expr = F(0.00065683650532291) * (F(1.17312978424824) * y ** 2 + F(1.15201802508836) * sympy.sin(F(3.13414822508148) * x)
+                                    + F(4.03172382208229)) ** 5 + F(0.26945392470153)
+    rounded = _round(expr, 2)
+    assert rounded.free_symbols == {x, y}
+    f, g = sympy.lambdify((x, y), expr), sympy.lambdify((x, y), rounded)
+    pts = np.random.default_rng(0).uniform(-1, 1, (100, 2))
+    assert np.max(np.abs(f(*pts.T) - g(*pts.T))) < 0.05 * np.std(f(*pts.T))
