@@ -104,7 +104,7 @@ def manual(model, X, y):
     ``auto_symbolic`` (best r² of the whole library, snapping every edge), 200 iterations."""
     model.fit(X, y, steps=400, lamb=0.01, lamb_entropy=10.0, reg_metric="pykan")
     model = model.prune(X, threshold=1e-2, metric="pykan")
-    pruned = [n if m == 0 else [n - m, m] for n, m in zip(model.width, model.n_mult)]
+    pruned = model.width_spec
     model.fit(X, y, steps=200)
     model = model.refine(10, X)
     model.fit(X, y, steps=400)

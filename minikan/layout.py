@@ -98,7 +98,9 @@ def reorder(model, orders):
 
 def _live_weights(model):
     """1 for every edge that is drawn (numeric or symbolic part present), else 0."""
-    return [((layer.mask != 0) | (layer.sym_mask != 0)).astype(float) for layer in model.layers]
+    from .prune import live_edges
+
+    return [live_edges(layer).astype(float) for layer in model.layers]
 
 
 def _check_weights(model, weights):

@@ -155,6 +155,12 @@ class KAN(FlatParameters):
                                         for layer, m in zip(self.layers, self.n_mult[1:])]
 
     @property
+    def width_spec(self):
+        """The width as the constructor takes it: ``[n_sum, n_mult]`` for a row with
+        multiplication nodes, the node count otherwise."""
+        return [n if not m else [n - m, m] for n, m in zip(self.width, self.n_mult)]
+
+    @property
     def subnode_width(self):
         """Outputs of the layer feeding each row, ``[n_0, n_1 + (a-1) n_mult_1, ...]`` (= width
         when there are no multiplication nodes)."""
@@ -192,9 +198,8 @@ class KAN(FlatParameters):
         return l, i, j
 
     def __repr__(self):
-        width = [n if not m else [n - m, m] for n, m in zip(self.width, self.n_mult)]
         arity = f", mult_arity={self.mult_arity}" if any(self.n_mult) else ""
-        return f"KAN(width={width}, grid={self.G}, k={self.k}, base={self.layers[0].base!r}{arity})"
+        return f"KAN(width={self.width_spec}, grid={self.G}, k={self.k}, base={self.layers[0].base!r}{arity})"
 
     def copy(self):
         """An independent deep copy."""

@@ -11,6 +11,9 @@ The functions work on NumPy arrays ``(N, n_sub)`` and on plain lists of sympy ex
 per subnode) alike, so the formula of a symbolic model uses the same step as the forward pass.
 A row without multiplication nodes (``n_mult = 0``) is the identity and returns its input itself.
 """
+import functools
+import operator
+
 import numpy as np
 
 from ._checks import as_int
@@ -80,14 +83,17 @@ def subnodes_of(nodes, n_sum, arity):
     return np.array(out, dtype=np.intp)
 
 
-def multiply(y, n_sum, arity):
+def multiply(y, n_sum, arity, mul=operator.mul):
     """Nodes from subnodes: the sum nodes pass, each multiplication node is a product.
 
     Parameters
     ----------
-    y : ndarray, shape (N, n_sub), or list of n_sub sympy expressions
+    y : ndarray, shape (N, n_sub), or list of n_sub values (sympy expressions, 1-D arrays)
     n_sum : int
     arity : int
+    mul : callable
+        How two values of a list are multiplied (the formula passes one that keeps sympy from
+        re-associating); an ndarray ``y`` is multiplied with ``*``.
 
     Returns
     -------
@@ -103,13 +109,8 @@ def multiply(y, n_sum, arity):
         for p in range(1, arity):
             prod = prod * y[:, n_sum + p::arity]
         return np.concatenate([y[:, :n_sum], prod], axis=1)
-    out = list(y[:n_sum])
-    for m in range(n_mult):
-        prod = y[n_sum + arity * m]
-        for p in range(1, arity):
-            prod = prod * y[n_sum + arity * m + p]
-        out.append(prod)
-    return out
+    return list(y[:n_sum]) + [functools.reduce(mul, y[n_sum + arity * m:n_sum + arity * (m + 1)])
+                              for m in range(n_mult)]
 
 
 def multiply_backward(dz, y, n_sum, arity):

@@ -145,6 +145,11 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
     return pruned
 
 
+def live_edges(layer):
+    """Boolean (n_in, n_out): the edges of ``layer`` with a numeric or a symbolic branch on."""
+    return (layer.mask != 0) | (layer.sym_mask != 0)
+
+
 def _drop_disconnected(model):
     """The network without the hidden nodes that edge pruning left with no live incoming edge
     (into any of their subnodes) or no live outgoing edge. Such a node only adds a constant
@@ -153,11 +158,11 @@ def _drop_disconnected(model):
     keep = [np.arange(n) for n in model.width]
     for l in range(1, len(model.layers)):
         into = model.layers[l - 1]
-        fed = ((into.mask != 0) | (into.sym_mask != 0)).any(axis=0)  # per subnode of row l
+        fed = live_edges(into).any(axis=0)  # per subnode of row l
         has_in = np.zeros(model.width[l], dtype=bool)
         np.logical_or.at(has_in, _node_index(model, l), fed)
         out = model.layers[l]
-        has_out = ((out.mask != 0) | (out.sym_mask != 0)).any(axis=1)
+        has_out = live_edges(out).any(axis=1)
         alive = np.flatnonzero(has_in & has_out)
         keep[l] = alive if alive.size else np.array([int(np.argmax(has_in | has_out))])
     if all(k.size == n for k, n in zip(keep, model.width)):

@@ -36,12 +36,14 @@ formula. Each step exists on its own (``fit(lamb=...)``, ``prune``, ``refine``,
    formula (when every live edge is symbolic).
 """
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._checks import as_float, as_int, as_xy
-from .symbolic import LIBRARY, NEAR, POLYNOMIALS, simplest
+from .prune import live_edges
+from .symbolic import LIBRARY, NEAR, POLYNOMIALS, library, simplest
 
 
 @dataclass
@@ -95,7 +97,8 @@ def _subsample(X, n):
 
 
 def _sublibrary(lib, names):
-    table = LIBRARY if lib is None else (lib if isinstance(lib, dict) else {n: LIBRARY[n] for n in lib})
+    """The entries ``names`` of ``lib`` (None, a mapping, or a list of LIBRARY names)."""
+    table = LIBRARY if lib is None else lib if isinstance(lib, Mapping) else library(lib)
     return {n: table[n] for n in table if n in names}
 
 
@@ -195,7 +198,7 @@ def sparsify(model, X, y, lamb=0.01, lamb_entropy=10.0, steps=400, restarts=7, w
 
 def n_edges(model):
     """Number of live edges (numeric or symbolic) over all layers."""
-    return int(sum(((layer.mask != 0) | (layer.sym_mask != 0)).sum() for layer in model.layers))
+    return int(sum(live_edges(layer).sum() for layer in model.layers))
 
 
 def choose(models, X, y, near_fit=NEAR_FIT, fit_floor=FIT_FLOOR):
@@ -285,7 +288,7 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     if work.n_mult[-1]:
         raise ValueError("simplify needs sum nodes in the output row (its target is standardised and "
                          "folded back there); multiplication nodes are supported in hidden rows")
-    out.widths["start"] = _width(work)
+    out.widths["start"] = work.width_spec
 
     def report(stage, m):
         out.train_rmse[stage] = _rmse(m, X, ys, float(np.sqrt(np.mean(std ** 2))))
@@ -299,7 +302,7 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     best, _ = choose(pruned, X, ys, near_fit)
     report("sparsified", candidates[best])
     work = pruned[best]
-    out.widths["pruned"] = _width(work)
+    out.widths["pruned"] = work.width_spec
     report("pruned", work)
     if work.G < grid:
         work = work.refine(grid, X)
@@ -315,11 +318,6 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
     if not out.refused and all(not layer.mask.any() for layer in work.layers):
         out.formula, out.func, _ = work.symbolic_formula(variables=variables, n_digits=n_digits)
     return out
-
-
-def _width(model):
-    """The width in pykan's notation: ``[n_sum, n_mult]`` for rows with multiplication nodes."""
-    return [n if m == 0 else [n - m, m] for n, m in zip(model.width, model.n_mult)]
 
 
 def _unstandardize(model, mean, std):

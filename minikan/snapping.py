@@ -10,7 +10,6 @@ trainable, so ``fit`` can polish them afterwards. When every live edge is symbol
 All functions here modify the model in place (like ``fit``), except the read-only ones
 (``suggest_symbolic``, ``symbolic_formula``).
 """
-import functools
 import operator
 import warnings
 
@@ -20,6 +19,7 @@ from sympy.core.add import _addsort
 from sympy.core.mul import _mulsort
 
 from ._checks import as_bool, as_float, as_int, as_interval, as_matrix
+from .multiply import multiply
 from .symbolic import LIBRARY, NEAR, canonical_affine, fit_affine, get_function, simplest, suggest
 
 _FIT_LIMIT = 1e150  # largest edge input or activation a symbolic fit accepts
@@ -252,10 +252,7 @@ def _compose(model, values, edge, number, add, zero, mul):
             if layer.bias is not None:
                 total = add(total, number(layer.bias[j]))
             outputs.append(total)
-        n_mult, arity = model.n_mult[l + 1], model.mult_arity
-        n_sum = len(outputs) - arity * n_mult
-        values = outputs[:n_sum] + [functools.reduce(mul, outputs[n_sum + arity * m:n_sum + arity * (m + 1)])
-                                    for m in range(n_mult)]
+        values = multiply(outputs, model.width[l + 1] - model.n_mult[l + 1], model.mult_arity, mul)
     return values
 
 
