@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from minikan import KAN
-from minikan import grid as gridops
+from minikan.core import grid_update as gridops
 
 WIDTH = [10, 10, 10, 1]
 GRIDS = [5, 100, 1000]

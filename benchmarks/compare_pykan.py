@@ -5,7 +5,7 @@
 
 Four parts, each printing ratios ``pykan time / minikan time`` (above 1: minikan is faster):
 
-1. agreement: pykan computes every quantity of minikan's golden set (``python -m minikan.verify``)
+1. agreement: pykan computes every quantity of minikan's golden set (``python -m minikan.tools.verify``)
    from the stored inputs, and minikan checks the results, so both sides compute the same functions;
 2. one forward + backward pass of the MSE loss ([2,5,1], [4,4,2,1], [100,1,1] at batch 1000 and
    [10,10,10,1] at batch 10000, G = 5 and 100), pykan in the mode its ``fit`` uses when ``lamb = 0``
@@ -45,7 +45,8 @@ import numpy as np
 import scipy
 
 import minikan
-from minikan import KAN, KANLayer, verify
+from minikan import KAN, KANLayer
+from minikan.tools import verify
 from minikan.datasets import make_toy
 
 FB_CASES = [([2, 5, 1], 1000), ([4, 4, 2, 1], 1000), ([100, 1, 1], 1000), ([10, 10, 10, 1], 10000)]
@@ -322,7 +323,7 @@ def first_reach(trace, target):
 
 
 def agreement(pk, verify_out):
-    print("\n1. agreement: pykan's outputs on the golden inputs, checked by minikan.verify")
+    print("\n1. agreement: pykan's outputs on the golden inputs, checked by minikan.tools.verify")
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(verify_out or tmp)
         directory.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
     python benchmarks/formula_suite.py [--seeds 3 --first-seed 3] [--data-seed 2718281]
                                        [--only NAME,...] [--paper-seeds 10] [--workers 2] [--quick]
 
-Runs :func:`minikan.simplify.simplify` (sparsify, prune nodes and edges, refine to G = 10, snap one
+Runs :func:`minikan.interpret.simplify.simplify` (sparsify, prune nodes and edges, refine to G = 10, snap one
 edge at a time, train the affine parameters) from a KAN with G = 5 and ``init="pykan-0.2"`` (see
 :func:`start_model`: four sum nodes and one multiplication node in the hidden row) on
 
@@ -46,7 +46,7 @@ from types import SimpleNamespace  # noqa: E402
 import numpy as np  # noqa: E402
 
 from minikan import KAN  # noqa: E402
-from minikan.simplify import simplify  # noqa: E402
+from minikan.interpret.simplify import simplify  # noqa: E402
 
 RMSE_TARGET = 1e-6
 PAPER_RMSE = 1e-8
@@ -99,7 +99,7 @@ def data(n_in, f, seed, n=1000):
 
 def manual(model, X, y):
     """The step-by-step recipe of the README (the paper's workflow with the settings minikan
-    documented before :func:`minikan.simplify.simplify`): sparsify 400 iterations, prune nodes at
+    documented before :func:`minikan.interpret.simplify.simplify`): sparsify 400 iterations, prune nodes at
     1e-2 with attribution scores, 200 iterations, refine to G = 10, 400 iterations,
     ``auto_symbolic`` (best r² of the whole library, snapping every edge), 200 iterations."""
     model.fit(X, y, steps=400, lamb=0.01, lamb_entropy=10.0, reg_metric="pykan")

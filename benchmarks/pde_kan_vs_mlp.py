@@ -17,7 +17,7 @@ import json
 import time
 
 from minikan import KAN, MLP
-from minikan.pde import solve_poisson
+from minikan.applications.pde import solve_poisson
 
 
 def run(model, args):

@@ -13,7 +13,7 @@ grid extension G = 3 -> 5 -> 10 -> 20 -> 50, once per model seed 0 .. seeds-1, a
 * per recipe: how many seeds reach test RMSE <= 1e-5 at G = 50, the median and the worst seed,
   and the median CPU time, as a ratio to the previous recipe measured in this same run.
 
-Recipes: ``default`` is what ``python -m minikan`` runs (see :mod:`minikan.train`);
+Recipes: ``default`` is what ``python -m minikan`` runs (see :mod:`minikan.core.train`);
 ``previous`` is the recipe the project documented before (200 L-BFGS iterations on every grid,
 memory 10, no convergence test, every scheduled grid update made, none after drift, no restarts). ``--ablation`` adds the
 default with one of its changes reverted at a time.

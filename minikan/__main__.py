@@ -8,14 +8,14 @@ import argparse
 import time
 
 from .datasets import make_toy
-from .model import KAN
+from .core.model import KAN
 
 
 def grid_extension_demo(grids=(3, 5, 10, 20, 50), steps=500, seed=0, n_train=1000, n_test=1000,
                         width=(2, 1, 1), verbose=False, data_seed=None, restarts=5, **fit_options):
     """Train with grid extension; return a list of per-grid results (dicts) and the final model.
 
-    The recipe of :mod:`minikan.train`: the fresh model's first fit tries ``restarts`` fresh
+    The recipe of :mod:`minikan.core.train`: the fresh model's first fit tries ``restarts`` fresh
     initialisations as well (multi-start), then each grid is trained for at most ``steps`` L-BFGS
     iterations (fewer when the objective stops falling) and refined to the next one (Eq. 2.16).
     The data are drawn with ``data_seed`` (default: ``seed``), the model with ``seed``;

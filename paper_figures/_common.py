@@ -115,7 +115,7 @@ def save_figure(fig, path):
 
 
 def encode_model(model):
-    """A trained model as text for a job's JSON: its ``minikan.io.save`` archive, base64-encoded."""
+    """A trained model as text for a job's JSON: its ``minikan.tools.io.save`` archive, base64-encoded."""
     buffer = io.BytesIO()
     model.save(buffer)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -123,7 +123,7 @@ def encode_model(model):
 
 def decode_model(text):
     """The model stored by :func:`encode_model`."""
-    from minikan.io import load
+    from minikan.tools.io import load
 
     return load(io.BytesIO(base64.b64decode(text)))
 

@@ -6,11 +6,11 @@ Left: a [2, 3, 1] KAN drawn with matplotlib boxes and lines, labelled in the pap
 ``x~_{l,j,i} = phi_{l,j,i}(x_{l,i})`` and the node sums ``x_{l+1,j} = sum_i x~_{l,j,i}`` (Eq. 2.5).
 The paper draws a [2, 5, 1] network; three hidden nodes (chosen) keep every label legible.
 
-Right: the cubic (k = 3) B-spline bases of ``minikan.spline.basis`` on a coarse uniform grid
+Right: the cubic (k = 3) B-spline bases of ``minikan.core.spline.basis`` on a coarse uniform grid
 (G1 = 5, G1 + k = 8 bases) and on a fine one (G2 = 10, 13 bases) over [-1, 1], each extended by
 k knots per side, and one spline drawn on both. The coarse spline is the least-squares fit of
 sin(pi x) (chosen: a smooth curve with some structure) on the coarse bases; the fine spline is
-obtained from it by the library's grid extension, ``minikan.grid.refine`` (Eq. 2.16: least
+obtained from it by the library's grid extension, ``minikan.core.grid_update.refine`` (Eq. 2.16: least
 squares on samples of the coarse curve), on ``N_SAMPLES`` uniform samples of [-1, 1].
 
 Measured and checked (the figure's claims):
@@ -31,9 +31,9 @@ import time
 
 import numpy as np
 
-from minikan import spline
-from minikan import grid as gridops
-from minikan.layer import KANLayer
+from minikan.core import spline
+from minikan.core import grid_update as gridops
+from minikan.core.layer import KANLayer
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 
@@ -120,7 +120,7 @@ def draw_notation(ax, width=WIDTH):
         slots = [(0.5 + s) / (n_in * n_out) for s in range(n_in * n_out)]
         for i in range(n_in):
             for j in range(n_out):
-                xb = slots[i * n_out + j]  # edge (i, j) takes slot i*n_out + j, as minikan.plot does
+                xb = slots[i * n_out + j]  # edge (i, j) takes slot i*n_out + j, as minikan.interpret.plot does
                 (x0, y0), (x1, y1) = pos[l][i], pos[l + 1][j]
                 ax.plot([x0, xb], [y0, y_box - box_h / 2], color="0.35", lw=0.8, zorder=1)
                 ax.add_patch(FancyArrowPatch((xb, y_box + box_h / 2), (x1, y1), arrowstyle="-|>",

@@ -32,7 +32,7 @@ after the sparsification (``QUICK_STEPS``; the sparsification keeps the full run
 three of seeds 0-4 kept two hidden nodes), the symbolic search on ``QUICK_N_SYMBOLIC`` of the training points and the
 paper's smaller library ``QUICK_LIB`` (Section 2.5.2's example).
 
-Each job stores its four models (base64 of ``minikan.io``'s ``.npz``) in its JSON, so the
+Each job stores its four models (base64 of ``minikan.tools.io``'s ``.npz``) in its JSON, so the
 figure is redrawn from the results alone.
 """
 import json

@@ -75,7 +75,7 @@ import numpy as np
 from minikan import KAN, MLP
 from minikan.datasets import make_special
 from minikan.datasets.special import SPECIAL_FUNCTIONS
-from minikan.io import load as load_model
+from minikan.tools.io import load as load_model
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 

@@ -1,6 +1,6 @@
 """Figure 3.3: solving the Poisson equation with a KAN and with MLPs (paper Section 3.4).
 
-Problem (Eq. 3.2, :mod:`minikan.pde`): ``u_xx + u_yy = f`` on ``[-1, 1]^2`` with ``u = 0`` on the
+Problem (Eq. 3.2, :mod:`minikan.applications.pde`): ``u_xx + u_yy = f`` on ``[-1, 1]^2`` with ``u = 0`` on the
 boundary and exact solution ``u = sin(pi x) sin(pi y^2)``, learned with the physics-informed loss
 ``alpha mean |Delta u_hat - f|^2 + mean u_hat^2`` (interior mesh of n_i points, n_b boundary points,
 ``alpha = 0.01``). Measured after every step: the squared L2 error ``mean (u_hat - u)^2`` and the
@@ -52,7 +52,7 @@ import time
 import numpy as np
 
 from minikan import KAN, MLP
-from minikan.pde import solve_poisson
+from minikan.applications.pde import solve_poisson
 
 from ._common import loglog_slope, parse_args, run_jobs, save_figure, save_json
 

@@ -6,7 +6,7 @@ on the 100 evenly spaced samples within 0.2 of centre i and never sees earlier p
 After each phase the model is evaluated on 500 points of [-1, 1]; ``errors[p, q]`` is the max
 |prediction - f| over the points nearest to peak q after phase p.
 
-Models (:mod:`minikan.continual`): the KAN [1, 1] with G = 200, k = 3 on the fixed grid [-1, 1],
+Models (:mod:`minikan.applications.continual`): the KAN [1, 1] with G = 200, k = 3 on the fixed grid [-1, 1],
 only the spline coefficients trained, no base branch and no grid updates (the paper-era code
 freezes the base weight, spline scale and bias; the library's ``base="zero"`` variant is used,
 see its docstring for why both remember equally well). The MLP baseline [1, 64, 64, 1] with tanh
@@ -18,7 +18,7 @@ the MLP overwrites them. Accepted (figures-and-data.md): after phase 5 the KAN's
 earlier peaks is below 0.05 and the MLP's error on peak 1 is above 0.3.
 
 Steps: ``STEPS_PER_PHASE`` = 2000 L-BFGS iterations per phase (minikan's conversion of pykan's 100
-outer steps of up to 20 iterations, :data:`minikan.continual.STEPS_PER_PHASE`); L-BFGS may stop
+outer steps of up to 20 iterations, :data:`minikan.applications.continual.STEPS_PER_PHASE`); L-BFGS may stop
 earlier when converged (the KAN converges within ~70). ``--quick``: 50 iterations per phase.
 """
 import json
@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from minikan.continual import STEPS_PER_PHASE, continual_kan, continual_mlp, train_continual
+from minikan.applications.continual import STEPS_PER_PHASE, continual_kan, continual_mlp, train_continual
 from minikan.datasets import continual_peaks
 
 from ._common import parse_args, run_jobs, save_figure, save_json

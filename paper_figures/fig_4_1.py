@@ -18,7 +18,7 @@ Tasks (unpruned width -> the paper's pruned width):
 (d) ``exp_j0_plus_y2``  exp(J0(20x) + y^2) on [-1, 1]^2, [2, 5, 1], G = 20, lamb = 1e-2 (the values
                         of the paper-era special-function tutorial). The paper gives no pruned
                         shape in the text; the ideal one is [2, 1, 1]. J0 is not in the symbolic
-                        library, so it is added as a user function (``minikan.symbolic.library(
+                        library, so it is added as a user function (``minikan.interpret.symbolic.library(
                         extra=[J0])``) and the x edge is searched with a = (-40, 40).
 (e) ``tanh_quartic``    tanh(5 (x1^4 + x2^4 + x3^4 - 1)) on [-1, 1]^3, [3, 5, 1] -> [3, 1, 1], G = 5,
                         lamb = 3e-3. The unpruned width is not in the paper ([3, 5, 1] chosen, as (a)).
@@ -59,7 +59,7 @@ import sympy
 from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.datasets.categorical import first_digit
-from minikan.symbolic import SymbolicFunction, library
+from minikan.interpret.symbolic import SymbolicFunction, library
 
 from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 

@@ -3,7 +3,7 @@
 Data (``minikan.datasets.make_unsupervised_toy``): six variables, x1, x2, x5, x6 ~ U(-1, 1),
 x3 = exp(sin(pi x1) + x2^2), x4 = x5^3 (the paper's x5 = x4^3 up to naming), x6 independent;
 500 real rows labelled 1 and their column-permuted copies labelled 0 (the same again, fresh, as
-the test set). Model (``minikan.unsupervised``): a [6, 1, 1] KAN, G = 3, k = 3, whose last edge is
+the test set). Model (``minikan.applications.unsupervised``): a [6, 1, 1] KAN, G = 3, k = 3, whose last edge is
 the Gaussian exp(-z^2), trained with the MSE to the labels plus the sparsity penalty (lambda =
 0.002, mu_1 = 1, mu_2 = 10, the paper-era example's weights with its grid-width-normalised
 penalty), ``STEPS`` = 1000 L-BFGS iterations (the example's 50 pykan steps of up to 20), 10 grid
@@ -40,7 +40,7 @@ import time
 import numpy as np
 
 from minikan.datasets import make_unsupervised_toy
-from minikan.unsupervised import (ACTIVE_FRACTION, dependent_groups, edge_scores, train_unsupervised,
+from minikan.applications.unsupervised import (ACTIVE_FRACTION, dependent_groups, edge_scores, train_unsupervised,
                                   unsupervised_kan)
 
 from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json

@@ -38,8 +38,8 @@ import numpy as np
 from minikan import KAN, MLP, load
 from minikan.datasets import load_knots
 from minikan.datasets.knots import FEATURES, signature_classes
-from minikan.losses import accuracy
-from minikan.prune import edge_l1
+from minikan.core.losses import accuracy
+from minikan.interpret.prune import edge_l1
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 

@@ -3,7 +3,7 @@
 Data: SnapPy census knots, regenerated (``paper_figures/data/knots.csv``), not DeepMind's CSV.
 The variables are the 15 inputs of ``fig_4_3`` plus the signature sigma (16, against the paper's
 18: the two torsion degrees need Sage), z-scored. Every row is a positive sample; permuting each
-column independently gives the negatives (``minikan.unsupervised``).
+column independently gives the negatives (``minikan.applications.unsupervised``).
 
 Setup: a [16, 1, 1] KAN whose last activation is the fixed Gaussian exp(-z^2), trained with the MSE
 to the 1/0 labels and the sparsity penalty (Eq. 2.20, the paper-era code's metric, mu_2 = 10), with
@@ -32,7 +32,7 @@ import numpy as np
 
 from minikan.datasets import load_knots
 from minikan.datasets.knots import FEATURES
-from minikan.unsupervised import discover
+from minikan.applications.unsupervised import discover
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from minikan import KAN
 from minikan.datasets.anderson import PARAMETER_RANGES, anderson_samples
-from minikan.io import load as load_model
+from minikan.tools.io import load as load_model
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 

@@ -52,8 +52,8 @@ import sympy
 
 from minikan import KAN
 from minikan.datasets.anderson import FEATURES, anderson_samples
-from minikan.io import load as load_model
-from minikan.prune import edge_l1
+from minikan.tools.io import load as load_model
+from minikan.interpret.prune import edge_l1
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 

@@ -26,7 +26,7 @@ Choices (the paper is silent on them, or its scale does not fit our CPU budget):
   continued for the same 1000 steps at lr 1e-4 as a control: the fine-tuning gain is reported both
   over the MLP where it stopped (the paper's comparison) and over that control.
 * SIREN (standard, as the reference notes ask): omega0 = 30 and SIREN's initialisation
-  (:func:`minikan.mlp.init_affine`, ``init="siren"``); the LAN from scratch uses the same affine
+  (:func:`minikan.baselines.mlp.init_affine`, ``init="siren"``); the LAN from scratch uses the same affine
   initialisation and splines with coefficients ~ N(0, 0.1^2).
 * Grid updates (chosen after measuring): each LAN moves its knots to its pre-activations once, at
   its first training step, and never again. With minikan's default schedule (updates at steps
@@ -51,7 +51,7 @@ import numpy as np
 
 from minikan import LAN, MLP
 from minikan.datasets.image import image_to_xy, psnr, synthetic_image
-from minikan.train import fit
+from minikan.core.train import fit
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 

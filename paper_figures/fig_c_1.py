@@ -51,7 +51,7 @@ import numpy as np
 
 from minikan import KAN
 from minikan.datasets import make_toy
-from minikan.prune import edge_l1
+from minikan.interpret.prune import edge_l1
 
 from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 

@@ -4,9 +4,9 @@ import random
 import numpy as np
 import pytest
 
-from minikan.attribution import attribute, edge_scores, feature_score
-from minikan.model import KAN
-from minikan.prune import attribution_scores, edge_l1
+from minikan.interpret.attribution import attribute, edge_scores, feature_score
+from minikan.core.model import KAN
+from minikan.interpret.prune import attribution_scores, edge_l1
 
 
 def _model(seed=0):
@@ -96,7 +96,7 @@ def test_matches_pykan_attribute(tmp_path, monkeypatch, X):
     """The same parameters in pykan 0.2.8: its attribute() and feature_score give the same numbers."""
     torch = pytest.importorskip("torch")
     kan = pytest.importorskip("kan")
-    from minikan.interop import to_pykan
+    from minikan.tools.interop import to_pykan
 
     monkeypatch.chdir(tmp_path)  # pykan may write checkpoints in the working directory
     dtype, states = torch.get_default_dtype(), (torch.get_rng_state(), np.random.get_state(), random.getstate())

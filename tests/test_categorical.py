@@ -4,7 +4,7 @@ import pytest
 
 from minikan import KAN, fit
 from minikan.datasets import TOY_FUNCTIONS, first_digit, make_first_digit, one_hot
-from minikan.losses import accuracy
+from minikan.core.losses import accuracy
 
 
 def test_first_digit_examples_from_the_paper():

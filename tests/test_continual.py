@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from minikan import KAN, MLP, fit
-from minikan.continual import (LOCAL_ONLY, ContinualRun, continual_kan, continual_mlp, peak_cells,
+from minikan.applications.continual import (LOCAL_ONLY, ContinualRun, continual_kan, continual_mlp, peak_cells,
                                train_continual)
 from minikan.datasets import continual_peaks
 

@@ -4,9 +4,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from minikan import KAN, MLP, gradcheck
-from minikan.derivatives import base_derivatives, input_jet, jet_backward, jet_forward, laplacian
-from minikan.symbolic import SymbolicFunction
+from minikan import KAN, MLP
+
+from minikan.tools import gradcheck
+from minikan.applications.derivatives import base_derivatives, input_jet, jet_backward, jet_forward, laplacian
+from minikan.interpret.symbolic import SymbolicFunction
 
 KAN_CASES = [  # width, G, k, base, bias
     ([2, 3, 1], 5, 3, "silu", False),

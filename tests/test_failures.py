@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from minikan import KAN, LAN, MLP
-from minikan.grid import NonFiniteSamples, OutOfGridWarning, outside_grid
+from minikan.core.grid_update import NonFiniteSamples, OutOfGridWarning, outside_grid
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minikan import KAN, load
-from minikan.plot import edge_colors
+from minikan.interpret.plot import edge_colors
 
 # every kind of library function: poles (tan, 1/x, 1/x^2), domains (log, sqrt, x^1.5, arcsin,
 # arctanh), fast growth (exp, cosh, x^5) and the smooth ones
@@ -307,7 +307,7 @@ def test_unfix_and_fix_still_work_on_live_edges():
 def test_rounding_keeps_a_small_coefficient_of_a_large_compound_term():
     """0.00066 (1.17 y^2 + 1.15 sin(3.13 x) + 4.03)^5 + 0.27 (a formula simplify produced): the
     first term is about 0.7 on the data, not negligible next to 0.27, whatever its coefficient."""
-    from minikan.snapping import _round
+    from minikan.interpret.snapping import _round
 
     x, y = sympy.symbols("x y")
     F = sympy.Float

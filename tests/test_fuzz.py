@@ -39,7 +39,7 @@ from hypothesis.extra import numpy as hnp
 from matplotlib.figure import Figure
 
 from minikan import KAN, LAN, MLP, load
-from minikan.symbolic import LIBRARY, SymbolicFunction, library
+from minikan.interpret.symbolic import LIBRARY, SymbolicFunction, library
 
 
 def budget(weight):

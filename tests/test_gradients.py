@@ -3,8 +3,10 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from minikan import KAN, gradcheck, numerical_gradient
-from minikan.layer import KANLayer
+from minikan import KAN, numerical_gradient
+
+from minikan.tools import gradcheck
+from minikan.core.layer import KANLayer
 
 MAX_CHECKED = 25  # coordinates per group; sampled so that deep, wide models stay fast
 

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minikan import KAN
-from minikan.grid import grid_from_samples
+from minikan.core.grid_update import grid_from_samples
 
 
 def _dense_points(layer, n_points=400):

@@ -1,4 +1,4 @@
-"""Parameter exchange with pykan and efficient-kan (:mod:`minikan.interop`), without torch.
+"""Parameter exchange with pykan and efficient-kan (:mod:`minikan.tools.interop`), without torch.
 
 Round trips must be bit-exact; the efficient-kan layout is checked against an independent NumPy
 transcription of efficient-kan's forward pass; bad input must fail with a message that names the
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from minikan import KAN
-from minikan.interop import from_efficient_kan, from_pykan, pykan_keys, to_efficient_kan, to_pykan
-from minikan.symbolic import LIBRARY, SymbolicFunction
+from minikan.tools.interop import from_efficient_kan, from_pykan, pykan_keys, to_efficient_kan, to_pykan
+from minikan.interpret.symbolic import LIBRARY, SymbolicFunction
 
 
 def random_model(width=(3, 4, 2), G=5, k=3, seed=0, bias=True, symbolic=True):

@@ -1,10 +1,10 @@
-"""Strict reading in minikan.interop: yes/no flags, empty models, arrays NumPy cannot convert."""
+"""Strict reading in minikan.tools.interop: yes/no flags, empty models, arrays NumPy cannot convert."""
 import numpy as np
 import pytest
 
 from minikan import KAN
-from minikan.interop import from_efficient_kan, from_pykan, to_efficient_kan, to_pykan
-from minikan.layer import KANLayer
+from minikan.tools.interop import from_efficient_kan, from_pykan, to_efficient_kan, to_pykan
+from minikan.core.layer import KANLayer
 
 from test_interop import random_effkan_state, random_model
 

@@ -1,4 +1,4 @@
-"""Saving and loading (minikan.io): exact round trips, safe loading, clear refusals."""
+"""Saving and loading (minikan.tools.io): exact round trips, safe loading, clear refusals."""
 import io
 import json
 import pickle
@@ -10,8 +10,8 @@ import sympy
 
 import minikan
 from minikan import KAN, LAN, MLP, load
-from minikan.io import FORMAT_VERSION
-from minikan.symbolic import SymbolicFunction, library
+from minikan.tools.io import FORMAT_VERSION
+from minikan.interpret.symbolic import SymbolicFunction, library
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_partially_symbolic_edges_keep_their_names_and_library_functions(tmp_pat
     model.fix_symbolic(0, 0, 1, "exp")
     copy = roundtrip(model, tmp_path)
     fun = copy.layers[0].sym_funs[0, 1]
-    assert fun is minikan.symbolic.LIBRARY["exp"]  # resolved to the library's own entry
+    assert fun is minikan.interpret.symbolic.LIBRARY["exp"]  # resolved to the library's own entry
     assert copy.layers[0].sym_funs[1, 1] == "0"  # plain names stay plain names
 
 
@@ -305,9 +305,9 @@ def test_pickled_content_is_never_executed(tmp_path):
 
 def test_wrong_argument_types_raise_type_errors(tmp_path):
     with pytest.raises(TypeError, match="model must be"):
-        minikan.io.save("not a model", tmp_path / "x.npz")
+        minikan.tools.io.save("not a model", tmp_path / "x.npz")
     with pytest.raises(TypeError, match="model must be"):
-        minikan.io.save(KAN([1, 1]).layers[0], tmp_path / "x.npz")
+        minikan.tools.io.save(KAN([1, 1]).layers[0], tmp_path / "x.npz")
     with pytest.raises(TypeError, match="path"):
         KAN([1, 1]).save(3)
     with pytest.raises(TypeError, match="path"):

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import minikan
-import minikan.io
+import minikan.tools.io
 from minikan import KAN, LAN, MLP, load
 
 POSIX = os.name == "posix"
@@ -230,7 +230,7 @@ def test_mlp_and_lan_sizes_and_numbers_are_range_checked(model, tmp_path):
 
 
 def test_an_oversized_description_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(minikan.io, "MAX_CONFIG_CHARS", 200)
+    monkeypatch.setattr(minikan.tools.io, "MAX_CONFIG_CHARS", 200)
     refused(write(tmp_path, SMALL_RAW), "'config'", "more than the 200 allowed")
 
 
@@ -382,7 +382,7 @@ def test_replacing_keeps_the_file_mode_and_writes_through_symbolic_links(tmp_pat
 def test_a_large_compressed_description_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
     # JSON costs the parser far more memory than its text, and deflate packs it a thousandfold:
     # past a modest size the description must be stored as save writes it
-    monkeypatch.setattr(minikan.io, "MAX_DEFLATED_CONFIG_CHARS", 100)
+    monkeypatch.setattr(minikan.tools.io, "MAX_DEFLATED_CONFIG_CHARS", 100)
     refused(write(tmp_path, zip_of(members_of(SMALL_RAW), deflated={"config.npy"})), "'config'",
             "stored uncompressed")
     assert load(write(tmp_path, SMALL_RAW)).width == [2, 2]  # stored, as save writes it: fine

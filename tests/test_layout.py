@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minikan.attribution import edge_scores
-from minikan.layout import auto_order, barycentre_order, crossings, order_nodes, permute_nodes, reorder, swap
-from minikan.model import KAN
+from minikan.interpret.attribution import edge_scores
+from minikan.interpret.layout import auto_order, barycentre_order, crossings, order_nodes, permute_nodes, reorder, swap
+from minikan.core.model import KAN
 
 
 def _model(width=(3, 4, 5, 2), seed=0):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from minikan import KAN, numerical_gradient
-from minikan.losses import accuracy, cross_entropy, log_softmax, mse
+from minikan.core.losses import accuracy, cross_entropy, log_softmax, mse
 
 
 def test_mse_value_and_gradient():

@@ -2,11 +2,13 @@
 import numpy as np
 import pytest
 
-from minikan import LAN, MLP, gradcheck, numerical_gradient
-from minikan.losses import cross_entropy, mse
-from minikan.mlp import ACTIVATIONS, activation_derivatives
-from minikan.regularize import Sparsity
-from minikan.spline import fit_coef
+from minikan import LAN, MLP, numerical_gradient
+
+from minikan.tools import gradcheck
+from minikan.core.losses import cross_entropy, mse
+from minikan.baselines.mlp import ACTIVATIONS, activation_derivatives
+from minikan.core.regularize import Sparsity
+from minikan.core.spline import fit_coef
 
 LOSSES = {"mse": mse, "cross_entropy": cross_entropy}
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from minikan import KAN
-from minikan.layer import KANLayer
+from minikan.core.layer import KANLayer
 
 
 def test_flat_vector_round_trip_and_counts():

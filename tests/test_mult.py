@@ -1,17 +1,19 @@
-"""Multiplication nodes: widths ``[n_sum, n_mult]`` and ``mult_arity`` (minikan.multiply)."""
+"""Multiplication nodes: widths ``[n_sum, n_mult]`` and ``mult_arity`` (minikan.core.multiply)."""
 import warnings
 
 import numpy as np
 import pytest
 import sympy
 
-from minikan import KAN, gradcheck
-from minikan.grid import OutOfGridWarning
-from minikan.interop import from_pykan, to_efficient_kan, to_pykan
-from minikan.io import load
-from minikan.multiply import multiply, multiply_backward, node_of_subnode, subnodes_of
-from minikan.prune import attribution_scores, mask_nodes, node_scores, prune_inputs, prune_node, prune_nodes, subnetwork
-from minikan.regularize import Sparsity
+from minikan import KAN
+
+from minikan.tools import gradcheck
+from minikan.core.grid_update import OutOfGridWarning
+from minikan.tools.interop import from_pykan, to_efficient_kan, to_pykan
+from minikan.tools.io import load
+from minikan.core.multiply import multiply, multiply_backward, node_of_subnode, subnodes_of
+from minikan.interpret.prune import attribution_scores, mask_nodes, node_scores, prune_inputs, prune_node, prune_nodes, subnetwork
+from minikan.core.regularize import Sparsity
 
 RNG_X = np.random.default_rng(123)
 
@@ -187,7 +189,7 @@ def test_grid_update_refine_copy_and_reinitialise_keep_the_structure():
     assert np.array_equal(model.copy().predict(X), before)
 
 
-@pytest.mark.filterwarnings("ignore::minikan.grid.OutOfGridWarning")
+@pytest.mark.filterwarnings("ignore::minikan.core.grid_update.OutOfGridWarning")
 def test_fit_trains_a_model_with_products_with_restarts():
     rng = np.random.default_rng(8)
     X = rng.uniform(-1, 1, (150, 3))
@@ -381,13 +383,13 @@ def test_pykan_node_affines_other_than_the_defaults_are_refused(key, index, valu
 
 # ------------------------------------------------------------------------------ refusals
 def test_modules_without_product_support_refuse():
-    from minikan.continual import train_continual
-    from minikan.derivatives import jet_forward
-    from minikan.unsupervised import edge_scores
+    from minikan.applications.continual import train_continual
+    from minikan.applications.derivatives import jet_forward
+    from minikan.applications.unsupervised import edge_scores
 
     model = KAN([1, [0, 1]], seed=0)
     X = np.zeros((3, 1))
-    with pytest.raises(ValueError, match="minikan.derivatives supports only KANs without multiplication"):
+    with pytest.raises(ValueError, match="minikan.applications.derivatives supports only KANs without multiplication"):
         jet_forward(model, X)
     with pytest.raises(ValueError, match="train_continual supports only"):
         train_continual(model)

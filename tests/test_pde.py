@@ -6,10 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minikan import KAN, MLP, gradcheck
-from minikan.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
+from minikan import KAN, MLP
+
+from minikan.tools import gradcheck
+from minikan.applications.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
                          solve_poisson, source)
-from minikan.train import optimize
+from minikan.core.train import optimize
 
 
 def test_source_is_the_laplacian_of_the_exact_solution():

@@ -5,9 +5,9 @@ import sympy
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from minikan.model import KAN
-from minikan.plot import BOTH, NUMERIC, SYMBOLIC, edge_activations, plot_model
-from minikan.prune import attribution_scores, edge_l1, node_scores, subnetwork
+from minikan.core.model import KAN
+from minikan.interpret.plot import BOTH, NUMERIC, SYMBOLIC, edge_activations, plot_model
+from minikan.interpret.prune import attribution_scores, edge_l1, node_scores, subnetwork
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minikan import KAN
-from minikan.prune import mask_nodes, node_scores
+from minikan.interpret.prune import mask_nodes, node_scores
 
 
 @settings(max_examples=30)
@@ -104,7 +104,7 @@ def _attribution_by_hand(model, X):
 
 
 def test_attribution_scores_match_a_hand_computation():
-    from minikan.prune import attribution_scores
+    from minikan.interpret.prune import attribution_scores
 
     rng = np.random.default_rng(3)
     model = KAN([3, 4, 2], grid=5, seed=4)

@@ -1,4 +1,4 @@
-"""Cross-checks against the real pykan 0.2.8 (torch, float64), through :mod:`minikan.interop`.
+"""Cross-checks against the real pykan 0.2.8 (torch, float64), through :mod:`minikan.tools.interop`.
 
 Every comparison loads the *same* parameters into both implementations (random, not pykan's
 initialisation, whose torch random stream minikan does not reproduce) and compares closed-form
@@ -26,11 +26,11 @@ from kan import MultKAN  # noqa: E402
 from kan.spline import B_batch  # noqa: E402
 from kan.utils import fit_params  # noqa: E402
 
-from minikan import spline  # noqa: E402
-from minikan.interop import from_pykan, pykan_keys, to_pykan  # noqa: E402
-from minikan.prune import attribution_scores  # noqa: E402
-from minikan.regularize import Sparsity  # noqa: E402
-from minikan.symbolic import fit_affine  # noqa: E402
+from minikan.core import spline  # noqa: E402
+from minikan.tools.interop import from_pykan, pykan_keys, to_pykan  # noqa: E402
+from minikan.interpret.prune import attribution_scores  # noqa: E402
+from minikan.core.regularize import Sparsity  # noqa: E402
+from minikan.interpret.symbolic import fit_affine  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The training recipe of minikan.train: convergence test, multi-start, grid updates after drift.
+"""The training recipe of minikan.core.train: convergence test, multi-start, grid updates after drift.
 
 Seeds and data here are fixed by rules written in each test (model seeds 0..n-1, the data of the
 ``data`` fixture), not picked because they pass.
@@ -10,7 +10,7 @@ import pytest
 
 from minikan import KAN, MLP
 from minikan.datasets.toy import exp_sin_pi_x_plus_y2 as toy_function
-from minikan.grid import OutOfGridWarning
+from minikan.core.grid_update import OutOfGridWarning
 
 
 @pytest.fixture(scope="module")

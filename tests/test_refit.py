@@ -6,9 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.interpolate import BSpline
 
-from minikan import grid as gridops
-from minikan import knot_insertion, spline, spline_fit
-from minikan.layer import KANLayer
+from minikan.core import grid_update as gridops
+from minikan.core import knot_insertion
+from minikan.core import spline
+from minikan.core import spline_fit
+from minikan.core.layer import KANLayer
 
 
 def _random_base(rng, n_in, G, low=0.2):

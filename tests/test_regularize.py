@@ -5,7 +5,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from minikan import KAN, numerical_gradient
-from minikan.regularize import Sparsity, layer_penalty
+from minikan.core.regularize import Sparsity, layer_penalty
 
 
 def test_layer_penalty_matches_a_hand_computation():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from minikan import KAN, LAN, MLP
-from minikan.symbolic import library
+from minikan.interpret.symbolic import library
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from minikan.model import KAN
-from minikan.separability import Separability, hessians, separability
+from minikan.core.model import KAN
+from minikan.interpret.separability import Separability, hessians, separability
 
 
 @pytest.fixture

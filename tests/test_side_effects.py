@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from minikan import KAN, LAN, MLP, load
-from minikan.symbolic import library
+from minikan.interpret.symbolic import library
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ before = global_state()
 out, err = io.StringIO(), io.StringIO()
 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
     import minikan
-    import minikan.io, minikan.plot, minikan.snapping, minikan.prune, minikan.train, minikan.datasets
+    import minikan.tools.io, minikan.interpret.plot, minikan.interpret.snapping, minikan.interpret.prune, minikan.core.train, minikan.datasets
 after = global_state()
 changed = [key for key in before if before[key] != after[key]]
 print(json.dumps({"changed": changed, "stdout": out.getvalue(), "stderr": err.getvalue(),

@@ -1,4 +1,4 @@
-"""The one-call symbolic workflow (minikan.simplify), the simplest-fit rule and edge pruning."""
+"""The one-call symbolic workflow (minikan.interpret.simplify), the simplest-fit rule and edge pruning."""
 import warnings
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 import sympy
 
 from minikan import KAN
-from minikan.simplify import Simplified, simplify, snap
-from minikan.symbolic import simplest, suggest
+from minikan.interpret.simplify import Simplified, simplify, snap
+from minikan.interpret.symbolic import simplest, suggest
 
 
 def _row(name, r2, complexity):

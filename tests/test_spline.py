@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.interpolate import BSpline
 
-from minikan import spline
+from minikan.core import spline
 from oracles import naive_bspline
 
 

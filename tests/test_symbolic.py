@@ -8,8 +8,8 @@ import sympy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from minikan import symbolic as S
-from minikan.symbolic import LIBRARY, SymbolicFunction, fit_affine, get_function, library, suggest
+from minikan.interpret import symbolic as S
+from minikan.interpret.symbolic import LIBRARY, SymbolicFunction, fit_affine, get_function, library, suggest
 
 PYKAN_COMPLEXITY = {  # pykan 0.2.8 SYMBOLIC_LIB (reference notes §8.1)
     "x": 1, "x^2": 2, "x^3": 3, "x^4": 3, "x^5": 3, "1/x": 2, "1/x^2": 2, "1/x^3": 3, "1/x^4": 4,
@@ -369,7 +369,7 @@ def test_suggest_rejects_bad_input(x64):
 @given(st.sampled_from(["x", "x^2", "x^3", "x^5", "1/x", "1/x^2", "1/x^4", "exp", "sin", "tanh"]),
        st.floats(-5, 5).filter(lambda v: abs(v) > 0.1), st.floats(-2, 2), st.floats(-3, 3), st.floats(-3, 3))
 def test_canonical_affine_keeps_the_function(name, a, b, c, d):
-    from minikan.symbolic import canonical_affine
+    from minikan.interpret.symbolic import canonical_affine
 
     x = np.linspace(0.5, 1.0, 30)  # away from the poles of the inverse powers for a, b in range
     fn = LIBRARY[name]

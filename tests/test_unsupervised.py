@@ -4,7 +4,7 @@ import pytest
 
 from minikan import KAN
 from minikan.datasets import make_unsupervised_toy
-from minikan.unsupervised import (Discovery, contrastive_data, dependent_groups, discover,
+from minikan.applications.unsupervised import (Discovery, contrastive_data, dependent_groups, discover,
                                   edge_scores, negative_samples, train_unsupervised,
                                   unsupervised_kan)
 

@@ -1,12 +1,12 @@
-"""Reference outputs (minikan.verify): reproducible golden files, checks in both directions, errors."""
+"""Reference outputs (minikan.tools.verify): reproducible golden files, checks in both directions, errors."""
 import json
 
 import numpy as np
 import pytest
 from scipy.interpolate import BSpline
 
-from minikan import verify
-from minikan.gradcheck import numerical_gradient
+from minikan.tools import verify
+from minikan.tools.gradcheck import numerical_gradient
 
 GOLDEN = verify.GOLDEN_DIR
 
@@ -39,7 +39,7 @@ def test_committed_golden_files_are_regenerated(regenerated, tmp_path):
     is bit-identical. Across machines the bits differ in the last places: OpenBLAS picks its
     kernels by CPU (measured: at most 8 ulps of the array's largest entry, e.g. 7.5e-15 on
     coefficients of size 4.4). After an intended change, regenerate with
-    ``python -m minikan.verify --write minikan/data/golden``."""
+    ``python -m minikan.tools.verify --write minikan/data/golden``."""
     committed = sorted(p.name for p in GOLDEN.iterdir() if p.suffix in (".npz", ".json"))
     assert committed == sorted(p.name for p in regenerated.iterdir())
     verify.write(tmp_path)

@@ -1,4 +1,4 @@
-"""minikan.verify against hostile folders and files: links, FIFOs, oversized or malformed sizes."""
+"""minikan.tools.verify against hostile folders and files: links, FIFOs, oversized or malformed sizes."""
 import os
 import subprocess
 import sys
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minikan import verify
+from minikan.tools import verify
 
 GOLDEN = verify.GOLDEN_DIR
 POSIX = pytest.mark.skipif(os.name != "posix" or not hasattr(os, "symlink"), reason="needs POSIX links and FIFOs")
@@ -27,7 +27,7 @@ def _copy_with(directory, name, **changes):
 def _cli(*args, timeout=20):
     """The command line in a fresh interpreter; a hang fails the test instead of the run."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run([sys.executable, "-m", "minikan.verify", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "minikan.tools.verify", *map(str, args)], capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=ROOT)
 
 

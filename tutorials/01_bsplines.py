@@ -3,14 +3,14 @@
 #
 # Every edge of a KAN carries a learnable 1-D function, and that function is a B-spline curve
 # (paper **Section 2.2**, Eq. 2.12). This tutorial builds B-splines by hand and checks them
-# against `minikan.spline` and `scipy.interpolate.BSpline`:
+# against `minikan.core.spline` and `scipy.interpolate.BSpline`:
 #
 # 1. the extended knot vector of a grid with `G` intervals and degree `k`;
 # 2. the Cox–de Boor recursion, written out in a few lines;
 # 3. why there are exactly `G + k` basis functions, and where they sum to one;
 # 4. how fast a spline approximates a smooth function as `G` grows (Theorem 2.1 in one dimension);
 # 5. grid extension (**Section 2.4**, Eq. 2.16) as a least-squares problem, by hand and with
-#    `minikan.grid.refine`.
+#    `minikan.core.grid_update.refine`.
 #
 # Run it with plain `python`, or open it as a notebook. `MINIKAN_TUTORIAL_QUICK=1` uses fewer
 # samples; `MINIKAN_TUTORIAL_FIGURES=DIR` writes the figures to `DIR` as PNG files.
@@ -22,8 +22,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.interpolate import BSpline
 
-from minikan import KANLayer, spline
-from minikan.grid import refine
+from minikan import KANLayer
+
+from minikan.core import spline
+from minikan.core.grid_update import refine
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
@@ -91,7 +93,7 @@ values, start = spline.basis_local(x[:, None], t[None, :], k)  # only the k+1 no
 B_local = spline.local_to_dense(values[0], start, n_basis)[:, 0, :]
 B_scipy = BSpline.design_matrix(x, t, k).toarray()
 
-for name, B in (("minikan.spline.basis", B_minikan), ("minikan.spline.basis_local", B_local),
+for name, B in (("minikan.core.spline.basis", B_minikan), ("minikan.core.spline.basis_local", B_local),
                 ("scipy BSpline.design_matrix", B_scipy)):
     err = np.abs(B - B_hand).max()
     print(f"max |by hand - {name}| = {err:.1e}")
@@ -146,7 +148,7 @@ show(fig, "01_basis.png")
 # $$\mathrm{spline}(x) = \sum_{i=0}^{G+k-1} c_i B_i(x).$$
 #
 # Fitting the coefficients `c_i` to samples of a smooth function is linear least squares
-# (`minikan.spline.fit_coef`). For a `(k+1)`-times differentiable function the best error falls
+# (`minikan.core.spline.fit_coef`). For a `(k+1)`-times differentiable function the best error falls
 # like `G^{-(k+1)}`, `G^{-4}` for cubics; Theorem 2.1 (Eq. 2.15, `m = 0`) is the same statement for
 # a whole KAN. We fit `sin(pi x)` and measure the maximum error on a fine grid.
 
@@ -176,7 +178,7 @@ assert -4.6 < slope < -3.4
 # \Big(\sum_{j=0}^{G_2+k-1} c'_j B'_j(x) - \sum_{i=0}^{G_1+k-1} c_i B_i(x)\Big)^2. \qquad (2.16)$$
 #
 # With the expectation replaced by the mean over samples `x_s`, this is `min ||B' c' - B c||^2`:
-# one call of `numpy.linalg.lstsq`. We do it by hand, then compare with `minikan.grid.refine`, which
+# one call of `numpy.linalg.lstsq`. We do it by hand, then compare with `minikan.core.grid_update.refine`, which
 # does it for every edge of a layer (with a banded solver; and for a grid like this one, whose
 # knots contain the old ones, by exact knot insertion, which gives the same coefficients).
 
@@ -195,7 +197,7 @@ print("coarse coefficients:", c_coarse.size, " fine coefficients:", c_fine.size)
 layer = KANLayer(t1[None], c_coarse[None, None, :], w_b=0.0, w_s=1.0, k=k)  # one edge, spline only
 fine_layer = refine(layer, x_s[:, None], G2)
 diff = np.abs(fine_layer.coef[0, 0] - c_fine).max()
-print(f"max |by hand - minikan.grid.refine| on the coefficients: {diff:.1e}")
+print(f"max |by hand - minikan.core.grid_update.refine| on the coefficients: {diff:.1e}")
 assert diff < 1e-10
 
 gap = np.abs(spline.basis(x_eval, t2, k) @ c_fine - spline.basis(x_eval, t1, k) @ c_coarse).max()
@@ -237,5 +239,5 @@ show(fig, "01_grid_extension.png")
 # 3. Grid extension: refine the same coarse spline from `G = 5` to `G = 6, 7, ..., 20` and print the
 #    gap. Which targets reproduce the coarse spline exactly, and why?
 # 4. Non-uniform grids: build knots from quantiles of skewed samples with
-#    `minikan.grid.grid_from_samples(x, G, k, grid_eps=0.0)` and check that the partition of unity
+#    `minikan.core.grid_update.grid_from_samples(x, G, k, grid_eps=0.0)` and check that the partition of unity
 #    still holds on `[t_k, t_{G+k}]`.

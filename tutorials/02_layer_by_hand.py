@@ -6,7 +6,7 @@
 # with `minikan.KANLayer`. Then we derive the backward pass (the gradients of a loss with respect
 # to the coefficients, the two weights and the inputs) by the chain rule, compare it with
 # `KANLayer.backward`, and finish with the finite-difference gradient check that every gradient in
-# minikan is tested with (`minikan.gradcheck`, `minikan.numerical_gradient`).
+# minikan is tested with (`minikan.tools.gradcheck`, `minikan.numerical_gradient`).
 #
 # `MINIKAN_TUTORIAL_QUICK=1` uses fewer samples; `MINIKAN_TUTORIAL_FIGURES=DIR` saves the figure.
 
@@ -16,7 +16,13 @@ import os
 import numpy as np
 from matplotlib.figure import Figure
 
-from minikan import KAN, KANLayer, gradcheck, losses, numerical_gradient, spline
+from minikan import KAN, KANLayer, numerical_gradient
+
+from minikan.tools import gradcheck
+
+from minikan.core import losses
+
+from minikan.core import spline
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
@@ -168,7 +174,7 @@ assert np.allclose(dx_hand, dx_layer, atol=1e-14)
 #
 # $$g_i \approx \frac{8\,(f(\theta + h e_i) - f(\theta - h e_i)) - (f(\theta + 2h e_i) - f(\theta - 2h e_i))}{12 h},$$
 #
-# whose truncation error is `O(h^4)`. `minikan.gradcheck` returns the largest difference divided by
+# whose truncation error is `O(h^4)`. `minikan.tools.gradcheck` returns the largest difference divided by
 # the size of the gradient. We check the whole two-layer model: its trainable parameters form one
 # flat vector `theta` (`get_flat`), and `loss_and_grad(theta, X, y)` returns the MSE and the
 # gradient from the backward pass.

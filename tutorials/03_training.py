@@ -25,7 +25,7 @@ from scipy.optimize import minimize
 
 from minikan import KAN
 from minikan.datasets import make_toy
-from minikan.grid import OutOfGridWarning
+from minikan.core.grid_update import OutOfGridWarning
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")

@@ -28,9 +28,11 @@ import os
 import numpy as np
 import sympy
 
-from minikan import KAN, regularize
+from minikan import KAN
+
+from minikan.core import regularize
 from minikan.datasets import make_toy
-from minikan.prune import attribution_scores, node_scores
+from minikan.interpret.prune import attribution_scores, node_scores
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
@@ -98,7 +100,7 @@ assert np.isclose(by_hand, model.regularization(X, metric="paper"), rtol=1e-12)
 # $$v_{ij} = \frac{\mathrm{std}_s\,\phi_{ij}(x_i^{(s)})}{\mathrm{std}_s\, x_i^{(s)} + 0.1},$$
 #
 # which does not change when a node is rescaled, and adds entropies of `v` normalised per row and
-# per column (`minikan.regularize.layer_penalty_pykan`). Its L1 part, by hand:
+# per column (`minikan.core.regularize.layer_penalty_pykan`). Its L1 part, by hand:
 
 # %%
 x0 = X
@@ -132,9 +134,9 @@ show(model.plot(X, in_vars=["x", "y"], out_vars=["f"], title="[2, 5, 1] after sp
 #
 # $$I_{l,i} = \max_k\big(|\phi_{l-1,k,i}|_1\big), \qquad O_{l,i} = \max_j\big(|\phi_{l+1,j,i}|_1\big). \qquad (2.21)$$
 #
-# We compute both by hand with the norm of Eq. 2.17 and compare with `minikan.prune.node_scores`.
+# We compute both by hand with the norm of Eq. 2.17 and compare with `minikan.interpret.prune.node_scores`.
 # Next to them: pykan 0.2.8's attribution score, the share of the output's spread that flows
-# through the node (`minikan.prune.attribution_scores`), which the recipe prunes with.
+# through the node (`minikan.interpret.prune.attribution_scores`), which the recipe prunes with.
 
 # %%
 A_in = np.mean(np.abs(model.layers[0].edge_functions(X)), axis=0)  # (2, 5): edges x, y -> hidden
@@ -222,7 +224,7 @@ assert gap < 1e-10
 
 # %% [markdown]
 # From one start these steps find the formula on some seeds only (3 of 10 on data no tuning used,
-# see the README). `model.simplify(X, y)` (`minikan/simplify.py`) runs the same steps with the
+# see the README). `model.simplify(X, y)` (`minikan/interpret/simplify.py`) runs the same steps with the
 # choices that make it reliable: eight sparsification starts, pruning of edges as well as nodes,
 # the simplest of the near-equal fits on each edge, one edge snapped at a time (9 of 10 there).
 # Exercise 5 compares the two.

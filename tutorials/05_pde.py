@@ -6,8 +6,8 @@
 # source term inside the square and the function vanishes on the boundary: a physics-informed
 # loss. You will see
 #
-# * the problem data of Eq. 3.2 and how to check it (`minikan.pde`),
-# * exact input derivatives of a KAN by forward mode (`minikan.derivatives`), checked against
+# * the problem data of Eq. 3.2 and how to check it (`minikan.applications.pde`),
+# * exact input derivatives of a KAN by forward mode (`minikan.applications.derivatives`), checked against
 #   finite differences,
 # * the physics-informed loss, computed once by hand and once by `PoissonObjective`,
 # * training with grid extension (`solve_poisson`), the L2 and H1 errors, and an MLP of the
@@ -21,9 +21,11 @@ import os
 import numpy as np
 from matplotlib.figure import Figure
 
-from minikan import KAN, MLP, gradcheck
-from minikan.derivatives import input_jet, jet_backward, jet_forward, laplacian
-from minikan.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
+from minikan import KAN, MLP
+
+from minikan.tools import gradcheck
+from minikan.applications.derivatives import input_jet, jet_backward, jet_forward, laplacian
+from minikan.applications.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
                          solve_poisson, source)
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
@@ -98,12 +100,12 @@ fig
 # %% [markdown]
 # ## 3. Input derivatives of a KAN
 #
-# The loss needs $u_{xx} + u_{yy}$ of the network itself. `minikan.derivatives` carries, through
+# The loss needs $u_{xx} + u_{yy}$ of the network itself. `minikan.applications.derivatives` carries, through
 # every layer, each quantity $h$ together with its first and pure second derivatives with respect
 # to the inputs $X_d$ (a *jet*). For an edge function $\phi$ applied to $h$ the chain rule gives
 #
 # $$ \phi(h)_d = \phi'(h)\, h_d, \qquad \phi(h)_{dd} = \phi''(h)\, h_d^2 + \phi'(h)\, h_{dd}
-# \qquad (\text{J1, J2 in } \texttt{minikan/derivatives.py})$$
+# \qquad (\text{J1, J2 in } \texttt{minikan/applications/derivatives.py})$$
 #
 # and a node just sums its incoming edges (Eq. 2.5), derivatives included. The spline parts of
 # $\phi', \phi''$ come from the derivatives of the B-spline basis. Below, the jet of a fresh KAN
@@ -271,7 +273,7 @@ assert kan.out_of_grid(X_b)[0] == len(X_b)
 #    Check $u_{xy}$ of the trained KAN against a central-difference formula, and check that the
 #    Hessian is symmetric.
 # 3. **Spline degree.** With $k = 2$ the second derivative of a spline is piecewise constant and
-#    jumps at the knots (see the docstring of `minikan.derivatives`). Show the jump on one edge of
+#    jumps at the knots (see the docstring of `minikan.applications.derivatives`). Show the jump on one edge of
 #    a `KAN([2, 3, 1], grid=5, k=2)` by evaluating $u_{xx}$ just left and right of a knot, then
 #    train a $k=2$ KAN on the Poisson problem and compare its error with $k=3$.
 # 4. **A scaling law.** Plot the final $L^2$-squared of each stage against the number of

@@ -6,9 +6,9 @@
 # implementation against minikan:
 #
 # * move parameters between the pykan 0.2.8 and efficient-kan layouts and minikan
-#   (`minikan.interop`, see `docs/interop.md` and the name table in `docs/conventions.md`),
+#   (`minikan.tools.interop`, see `docs/interop.md` and the name table in `docs/conventions.md`),
 # * recompute a pykan-layout network by hand with NumPy and compare,
-# * check an implementation of your own against minikan's golden files (`minikan.verify`,
+# * check an implementation of your own against minikan's golden files (`minikan.tools.verify`,
 #   `docs/verify.md`) and read the error report, including one with a planted bug,
 # * if `torch` and `kan` (pykan 0.2.8) are installed, compare with the real pykan. Without them
 #   that last part prints a message and is skipped; everything else needs only NumPy.
@@ -26,9 +26,11 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
-from minikan import KAN, verify
+from minikan import KAN
+
+from minikan.tools import verify
 from minikan.datasets.toy import make_toy
-from minikan.interop import from_efficient_kan, from_pykan, pykan_keys, to_efficient_kan, to_pykan
+from minikan.tools.interop import from_efficient_kan, from_pykan, pykan_keys, to_efficient_kan, to_pykan
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 STEPS = 20 if QUICK else 200  # L-BFGS iterations for the model we exchange (any trained model will do)
@@ -170,7 +172,7 @@ assert err < 1e-14
 # %% [markdown]
 # ## 6. Golden files: checking your own implementation
 #
-# `minikan.verify` ships one `.npz` per quantity (basis, layer and model passes, gradients, grid
+# `minikan.tools.verify` ships one `.npz` per quantity (basis, layer and model passes, gradients, grid
 # update and extension, penalties, a symbolic fit), each holding the exact inputs and minikan's
 # float64 outputs. You load the inputs, compute the outputs with your code, save them under the
 # same keys, and `verify.check` recomputes each quantity with minikan *from the inputs in your
@@ -211,7 +213,7 @@ def write_and_check(folder, use_w_s=True):
 
 with tempfile.TemporaryDirectory() as folder:  # nothing is left behind
     results = write_and_check(folder)
-    status = verify.main([folder])  # the command line's table: python -m minikan.verify FOLDER
+    status = verify.main([folder])  # the command line's table: python -m minikan.tools.verify FOLDER
 assert status == 0 and all(r.passed for r in results)
 
 # %% [markdown]

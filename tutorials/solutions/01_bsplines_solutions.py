@@ -10,8 +10,10 @@ import os
 import numpy as np
 from scipy.interpolate import BSpline
 
-from minikan import KANLayer, spline
-from minikan.grid import grid_from_samples, refine
+from minikan import KANLayer
+
+from minikan.core import spline
+from minikan.core.grid_update import grid_from_samples, refine
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 N_SAMPLES = 400 if QUICK else 2000

@@ -9,7 +9,11 @@ import os
 
 import numpy as np
 
-from minikan import KAN, KANLayer, losses, numerical_gradient, spline
+from minikan import KAN, KANLayer, numerical_gradient
+
+from minikan.core import losses
+
+from minikan.core import spline
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 N = 50 if QUICK else 200

@@ -12,7 +12,7 @@ import numpy as np
 
 from minikan import KAN
 from minikan.datasets import make_toy
-from minikan.grid import OutOfGridWarning
+from minikan.core.grid_update import OutOfGridWarning
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 STEPS = 50 if QUICK else 200

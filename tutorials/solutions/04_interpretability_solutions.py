@@ -10,7 +10,7 @@ import os
 
 from minikan import KAN
 from minikan.datasets import make_toy
-from minikan.prune import attribution_scores, node_scores
+from minikan.interpret.prune import attribution_scores, node_scores
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 N_TRAIN = 200 if QUICK else 1000

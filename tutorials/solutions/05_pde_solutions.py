@@ -11,8 +11,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from minikan import KAN
-from minikan.derivatives import input_jet
-from minikan.pde import solve_poisson
+from minikan.applications.derivatives import input_jet
+from minikan.applications.pde import solve_poisson
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
-from minikan import KAN, verify
-from minikan.interop import from_pykan, to_efficient_kan, to_pykan
+from minikan import KAN
+
+from minikan.tools import verify
+from minikan.tools.interop import from_pykan, to_efficient_kan, to_pykan
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 STEPS = 20 if QUICK else 200

@@ -1,0 +1,357 @@
+"""Multi-layer perceptrons (paper Eq. 2.9), the baseline KANs are compared with in Section 3.
+
+.. math::
+    \\mathrm{MLP}(x) = (W_{L-1} \\circ \\sigma \\circ W_{L-2} \\circ \\sigma \\circ \\cdots \\circ
+    \\sigma \\circ W_0)\\, x \\qquad (Eq. 2.9)
+
+where each ``W_l`` is an affine map ``h -> h W_l + b_l`` (a row-vector convention, so that a batch
+``X`` of shape (N, n_0) flows through plain matrix products) and ``sigma`` is a fixed nonlinearity
+applied to every hidden node; the last map is linear.
+
+The module also holds what MLPs and LANs (:mod:`minikan.baselines.lan`) share: the affine stack, its flat
+parameter vector with per-group trainability, the loss/gradient entry point used by
+:func:`minikan.core.train.fit`, and :func:`activation_derivatives`, the fixed activations with their
+first three derivatives (for models that need derivatives with respect to their inputs).
+"""
+import copy
+
+import numpy as np
+from scipy.special import expit
+
+from ..core import losses
+from .._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy, check_width
+from ..core._flat import FlatParameters
+
+ACTIVATIONS = ("silu", "tanh", "relu", "sin")
+INITS = ("auto", "xavier", "siren", "pytorch")
+
+
+# ---------------------------------------------------------------------------------- activations
+def activation_derivatives(name, z, order=1, omega0=30.0):
+    """A fixed activation and its derivatives up to ``order``, elementwise.
+
+    ============  ==================  ===========================================================
+    name          f(z)                derivatives
+    ============  ==================  ===========================================================
+    ``"silu"``    z s, s = sigmoid(z)  f' = s (1 + z (1-s)),  f'' = s(1-s) (2 + z (1-2s)),
+                                       f''' = s(1-s) (3 (1-2s) + z (1 - 6s + 6s^2))
+    ``"tanh"``    t = tanh(z)          f' = 1 - t^2,  f'' = -2t (1-t^2),  f''' = -2 (1-t^2)(1-3t^2)
+    ``"relu"``    max(z, 0)            f' = [z > 0] (0 at z = 0),  f'' = f''' = 0
+    ``"sin"``     sin(w z), w=omega0   f' = w cos(w z),  f'' = -w^2 sin(w z),  f''' = -w^3 cos(w z)
+    ============  ==================  ===========================================================
+
+    Parameters
+    ----------
+    name : {"silu", "tanh", "relu", "sin"}
+    z : array_like, any shape
+    order : int in 0..3
+        Highest derivative returned.
+    omega0 : float > 0
+        Frequency of ``"sin"`` (SIREN's ``omega_0``); ignored by the others.
+
+    Returns
+    -------
+    list of ndarray
+        ``[f(z), f'(z), ..., f^(order)(z)]``, each of the shape of ``z``, float64.
+
+    Examples
+    --------
+    >>> f, df = activation_derivatives("tanh", [0.0, 1.0])
+    >>> df.round(4).tolist()
+    [1.0, 0.42]
+    """
+    name = as_choice(name, "activation", ACTIVATIONS)
+    order = as_int(order, "order", 0)
+    if order > 3:
+        raise ValueError(f"order must be <= 3 (derivatives up to the third are provided), got {order}")
+    z = np.asarray(z, dtype=np.float64)
+    if name == "silu":
+        s = expit(z)
+        q = s * (1.0 - s)  # sigmoid'
+        terms = [lambda: z * s, lambda: s * (1.0 + z * (1.0 - s)),
+                 lambda: q * (2.0 + z * (1.0 - 2.0 * s)),
+                 lambda: q * (3.0 * (1.0 - 2.0 * s) + z * (1.0 - 6.0 * s + 6.0 * s * s))]
+    elif name == "tanh":
+        t = np.tanh(z)
+        u = 1.0 - t * t  # tanh'
+        terms = [lambda: t, lambda: u, lambda: -2.0 * t * u, lambda: -2.0 * u * (1.0 - 3.0 * t * t)]
+    elif name == "relu":
+        terms = [lambda: np.maximum(z, 0.0), lambda: (z > 0).astype(np.float64),
+                 lambda: np.zeros_like(z), lambda: np.zeros_like(z)]
+    else:
+        w = as_float(omega0, "omega0", 0.0, low_open=True)
+        wz = w * z
+        terms = [lambda: np.sin(wz), lambda: w * np.cos(wz), lambda: -w * w * np.sin(wz),
+                 lambda: -w ** 3 * np.cos(wz)]
+    return [term() for term in terms[: order + 1]]  # only the orders asked for are computed
+
+
+def init_affine(width, activation, init, omega0, rng):
+    """Initial weights ``(n_l, n_{l+1})`` and biases ``(n_{l+1},)`` of every affine map.
+
+    * ``"xavier"`` (Glorot uniform): ``W ~ U(+-sqrt(6 / (n_in + n_out)))``, ``b = 0``.
+    * ``"siren"`` (Sitzmann et al. 2020, for ``sin(omega0 z)``): first layer
+      ``W ~ U(+-1/n_in)``, later layers (the linear output layer too)
+      ``W ~ U(+-sqrt(6/n_in) / omega0)``, so that every pre-activation ``omega0 z`` stays of order
+      one; ``b ~ U(+-1/sqrt(n_in))`` as in the SIREN reference code, which keeps the linear
+      layers' default bias. Random biases matter here: they give the first layer's sines random
+      phases.
+    * ``"pytorch"`` (``torch.nn.Linear``'s default, which pykan's MLP baseline keeps):
+      ``W, b ~ U(+-1/sqrt(n_in))``.
+    * ``"auto"``: ``"siren"`` for ``activation="sin"``, otherwise ``"xavier"``.
+
+    ``rng`` draws layer by layer, weights before biases.
+    """
+    if init == "auto":
+        init = "siren" if activation == "sin" else "xavier"
+    weights, biases = [], []
+    for l, (n_in, n_out) in enumerate(zip(width[:-1], width[1:])):
+        if init == "xavier":
+            bound, b_bound = np.sqrt(6.0 / (n_in + n_out)), 0.0
+        elif init == "siren":
+            bound = 1.0 / n_in if l == 0 else np.sqrt(6.0 / n_in) / omega0
+            b_bound = 1.0 / np.sqrt(n_in)
+        else:
+            bound = b_bound = 1.0 / np.sqrt(n_in)
+        weights.append(rng.uniform(-bound, bound, size=(n_in, n_out)))
+        biases.append(rng.uniform(-b_bound, b_bound, size=n_out) if b_bound else np.zeros(n_out))
+    return weights, biases
+
+
+# ---------------------------------------------------------------------------------- shared stack
+class AffineStack(FlatParameters):
+    """What MLPs and LANs share: affine maps ``z = h W_l + b_l`` with node activations between them.
+
+    Subclasses set ``GROUPS`` (parameter group names) and implement ``_activate(l, z, with_cache)
+    -> (a, cache)`` and ``_activate_backward(l, da, cache) -> (dz, grads)`` for the hidden layers
+    ``l = 0 .. L-2`` (the activations applied to the output of affine map ``l``).
+
+    The flat parameter vector lists, layer by layer, the trainable groups of ``_layer_params(l)``
+    in ``GROUPS`` order, each raveled in C order (the same layout rule as :class:`minikan.KAN`).
+    """
+
+    GROUPS = ("W", "b")
+    has_grid = False
+
+    def _set_trainable(self, trainable):
+        if trainable is not None and not isinstance(trainable, dict):
+            raise TypeError(f"trainable must be a dict like {{'W': False}}, got {type(trainable).__name__}")
+        self.trainable = dict.fromkeys(self.GROUPS, True)
+        for name, flag in (trainable or {}).items():
+            as_choice(name, "trainable key", self.GROUPS)
+            self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
+
+    @property
+    def width(self):
+        return [self.weights[0].shape[0]] + [W.shape[1] for W in self.weights]
+
+    @property
+    def n_layers(self):
+        """Number of affine maps ``L`` (``len(width) - 1``)."""
+        return len(self.weights)
+
+    def copy(self):
+        """An independent deep copy."""
+        return copy.deepcopy(self)
+
+    def save(self, path):
+        """Write the model to ``path``, one ``.npz`` file (see :mod:`minikan.tools.io`); read it back
+        with :func:`minikan.load`."""
+        from ..tools.saving import save
+        save(self, path)
+
+    # ------------------------------------------------------------------ flat parameter vector
+    def _layer_params(self, l):
+        return {"W": self.weights[l], "b": self.biases[l]}
+
+    def param_groups(self):
+        """``[(l, name, array), ...]`` for every trainable array, in flat-vector order."""
+        return [(l, name, arr) for l in range(self.n_layers)
+                for name, arr in self._layer_params(l).items() if self.trainable[name]]
+
+    # ------------------------------------------------------------------ forward / backward
+    def _run(self, X, with_cache):
+        h, caches = X, []
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = h @ W + b  # affine map l
+            cache = {"h": h}
+            if l < self.n_layers - 1:
+                h, act = self._activate(l, z, with_cache)
+                cache.update(act or {})
+            else:
+                h = z  # the last map is linear (Eq. 2.9)
+            caches.append(cache)
+        return h, caches if with_cache else None
+
+    def forward(self, X):
+        """Network output and the per-layer caches for :meth:`backward`.
+
+        Parameters
+        ----------
+        X : ndarray, shape (N, n_0)
+
+        Returns
+        -------
+        y : ndarray, shape (N, n_L)
+        caches : list of dict, one per affine map
+            ``"h"``: the map's input (N, n_l); hidden layers add ``"z"``, the pre-activation
+            (N, n_{l+1}), and whatever their activation's backward needs.
+        """
+        return self._run(as_matrix(X, "X", self.width[0]), True)
+
+    def predict(self, X):
+        """Model output for inputs ``X`` of shape (N, n_0); returns shape (N, n_L)."""
+        return self._run(as_matrix(X, "X", self.width[0]), False)[0]
+
+    def backward(self, dy, caches):
+        """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers.
+
+        For ``z = h W + b``: ``dL/dW = h^T dL/dz``, ``dL/db = sum_n dL/dz``, ``dL/dh = dL/dz W^T``;
+        the activations contribute ``dL/dz`` from ``dL/da`` (see ``_activate_backward``).
+
+        Returns
+        -------
+        dX : ndarray, shape (N, n_0)
+        grads : list of dict, per affine map, same keys and shapes as its parameters
+            (every group, trainable or not).
+        """
+        grads = [None] * self.n_layers
+        dh = dy
+        for l in reversed(range(self.n_layers)):
+            grads[l] = {}
+            dz = dh
+            if l < self.n_layers - 1:
+                dz, grads[l] = self._activate_backward(l, dh, caches[l])
+            grads[l]["W"] = caches[l]["h"].T @ dz
+            grads[l]["b"] = dz.sum(axis=0)
+            dh = dz @ self.weights[l].T
+        return dh, grads
+
+    # ------------------------------------------------------------------ loss
+    def loss(self, X, y):
+        """Mean squared error over all samples and outputs, ``mean((f(X) - y)^2)``."""
+        X, y = as_xy(X, y, self.width[0], self.width[-1])
+        return float(np.mean((self.predict(X) - y) ** 2))
+
+    def evaluate(self, theta, X, y, sparsity=None, loss=None, return_pred=False):
+        """Training objective at flat parameters ``theta``, with its gradient.
+
+        Sets the model's parameters to ``theta`` as a side effect; ``X`` and ``y`` are assumed
+        validated (the trainer checks them).
+
+        Parameters
+        ----------
+        theta : ndarray, shape (n_params()['total'],)
+        X : ndarray, shape (N, n_0)
+        y : ndarray
+            Targets in the form ``loss`` expects ((N, n_L) for MSE, int labels (N,) for
+            cross-entropy).
+        sparsity : minikan.core.regularize.Sparsity, optional
+            Accepted for the trainer's sake; the penalty of Eq. 2.17–2.20 is defined on KAN edges
+            only, so ``lamb > 0`` raises ``ValueError``.
+        loss : callable or str, optional
+            ``loss(pred, y) -> (value, dpred)`` from :mod:`minikan.core.losses` (or its name there);
+            default :func:`minikan.core.losses.mse`.
+
+        return_pred : bool
+            Also return the outputs at ``theta`` (N, n_L).
+
+        Returns
+        -------
+        total, grad, data_loss, reg : float, ndarray, float, float
+            ``total == data_loss`` and ``reg == 0`` (no penalty); then ``pred`` with
+            ``return_pred=True``.
+        """
+        if sparsity is not None and sparsity.lamb > 0:
+            raise ValueError(
+                f"{type(self).__name__} has no sparsity penalty (Eq. 2.17–2.20 act on KAN edges); "
+                f"got lamb={sparsity.lamb}, expected lamb=0"
+            )
+        loss = _resolve_loss(loss)
+        self.set_flat(theta)
+        pred, caches = self.forward(X)
+        value, dpred = loss(pred, y)
+        _, grads = self.backward(dpred, caches)
+        out = (value, self.flatten_grads(grads), value, 0.0)
+        return out + (pred,) if return_pred else out
+
+    def loss_and_grad(self, theta, X, y, sparsity=None, loss=None):
+        """``(total, grad)`` of :meth:`evaluate`."""
+        return self.evaluate(theta, X, y, sparsity, loss)[:2]
+
+    def fit(self, X, y, X_test=None, y_test=None, **options):
+        """Train in place; see :func:`minikan.core.train.fit` for the options. Returns the history."""
+        from ..core.train import fit
+        return fit(self, X, y, X_test, y_test, **options)
+
+
+def _resolve_loss(loss):
+    if loss is None:
+        return losses.mse
+    if isinstance(loss, str):
+        return losses.LOSSES[as_choice(loss, "loss", losses.LOSSES)]
+    if not callable(loss):
+        raise TypeError(
+            f"loss must be a function loss(pred, y) -> (value, dpred) or a name, got {type(loss).__name__}")
+    return loss
+
+
+# ---------------------------------------------------------------------------------- the MLP
+class MLP(AffineStack):
+    """Multi-layer perceptron (Eq. 2.9) with a fixed activation on every hidden node.
+
+    Parameters
+    ----------
+    width : list of int
+        ``[n_0, ..., n_L]``: ``L`` affine maps, ``sigma`` after each but the last.
+    activation : {"silu", "tanh", "relu", "sin"}
+        ``"sin"`` is SIREN's ``sin(omega0 z)``.
+    seed : int or numpy.random.Generator
+        Source of the initial parameters; the same seed gives bit-identical models.
+    init : {"auto", "xavier", "siren", "pytorch"}
+        See :func:`init_affine`; ``"auto"`` is SIREN's recipe for ``"sin"`` and Glorot uniform
+        otherwise.
+    omega0 : float > 0
+        SIREN frequency (used by ``"sin"`` and by the ``"siren"`` initialisation).
+    trainable : dict, optional
+        Which groups (``"W"``, ``"b"``) are trained; groups not named are trained.
+
+    Attributes
+    ----------
+    weights : list of ndarray, shapes (n_l, n_{l+1})
+    biases : list of ndarray, shapes (n_{l+1},)
+
+    Notes
+    -----
+    Parameter count (all trainable): ``sum_l (n_l + 1) n_{l+1}``, weights and biases, the count
+    used when MLPs and KANs are compared at equal size (Section 3.1).
+
+    Examples
+    --------
+    >>> model = MLP([2, 10, 1], activation="tanh", seed=0)
+    >>> model.n_params()
+    {'W': 30, 'b': 11, 'total': 41}
+    >>> model.predict(np.zeros((4, 2))).shape
+    (4, 1)
+    """
+
+    def __init__(self, width, activation="silu", seed=0, init="auto", omega0=30.0, *, trainable=None):
+        width = check_width(width)
+        self.activation = as_choice(activation, "activation", ACTIVATIONS)
+        self.init = as_choice(init, "init", INITS)
+        self.omega0 = as_float(omega0, "omega0", 0.0, low_open=True)
+        self.weights, self.biases = init_affine(width, self.activation, self.init, self.omega0,
+                                                as_rng(seed))
+        self._set_trainable(trainable)
+
+    def __repr__(self):
+        return f"MLP(width={self.width}, activation={self.activation!r})"
+
+    def _activate(self, l, z, with_cache):
+        a = activation_derivatives(self.activation, z, 0, self.omega0)[0]
+        return a, ({"z": z} if with_cache else None)
+
+    def _activate_backward(self, l, da, cache):
+        # a = sigma(z)  ->  dL/dz = dL/da * sigma'(z)
+        dsigma = activation_derivatives(self.activation, cache["z"], 1, self.omega0)[1]
+        return da * dsigma, {}
