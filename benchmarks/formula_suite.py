@@ -4,7 +4,7 @@
                                        [--only NAME,...] [--paper-seeds 10] [--workers 2] [--quick]
 
 Runs :func:`minikan.interpret.simplify.simplify` (sparsify, prune nodes and edges, refine to G = 10, snap one
-edge at a time, train the affine parameters) from a KAN with G = 5 and ``init="pykan-0.2"`` (see
+edge at a time, train the affine parameters) from a KAN with G = 5 and ``init="pykan"`` (see
 :func:`start_model`: four sum nodes and one multiplication node in the hidden row) on
 
 * a suite of twelve formulas that appear nowhere in the paper, the tests or the figure scripts
@@ -88,7 +88,7 @@ def start_model(name, n_in, seed):
     """The network every run starts from: [n, 5, 1] sums for the paper's example (its recipe),
     [n, [4, 1], 1] (four sum nodes and one multiplication node) for the suite."""
     width = [n_in, 5, 1] if name == PAPER[0] else [n_in, [4, 1], 1]
-    return KAN(width, grid=5, seed=seed, init="pykan-0.2")
+    return KAN(width, grid=5, seed=seed, init="pykan")
 
 
 def data(n_in, f, seed, n=1000):
@@ -122,7 +122,7 @@ def run_one(name, seed, data_seed, options, recipe="simplify"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # out-of-grid notices while sparsifying; judged below
         if recipe == "manual":
-            res = manual(KAN([n_in, 5, 1], grid=5, seed=seed, init="pykan-0.2"), X, y)
+            res = manual(KAN([n_in, 5, 1], grid=5, seed=seed, init="pykan"), X, y)
         else:
             res = simplify(start_model(name, n_in, seed), X, y, **options)
     seconds = time.process_time() - t0
@@ -131,7 +131,7 @@ def run_one(name, seed, data_seed, options, recipe="simplify"):
         rmse = float(np.sqrt(np.mean((model.predict(Xt) - yt) ** 2)))
     rel = rmse / float(np.std(yt))
     live_inputs = {int(i) for i in np.flatnonzero((model.layers[0].mask != 0).any(axis=1)
-                                                  | (model.layers[0].sym_mask != 0).any(axis=1))}
+                                                  | (model.symbolic[0].mask != 0).any(axis=1))}
     snapped = [SAME.get(n, n) for n, _ in res.edges.values()]
     by_layer = [sorted(n for (l, _, _), (n, _) in res.edges.items() if l == layer)
                 for layer in range(len(model.layers))]

@@ -10,7 +10,7 @@ The five steps of the paper, with a KAN diagram (``model.plot``) after each of t
 5. print the formula (numbers rounded to two decimals).
 
 Recipe: the one minikan documents and tests for this workflow (``tests/test_snapping.py``,
-README): pykan 0.2.8's initialisation (``init="pykan-0.2"``); 400 L-BFGS iterations with
+README): pykan 0.2.8's initialisation (``init="pykan"``); 400 L-BFGS iterations with
 ``lamb = 0.01``, ``lamb_entropy = 10`` and pykan 0.2.8's scale-free penalty
 (``reg_metric="pykan"``); ``prune(X, 1e-2, metric="pykan")`` (attribution scores); 200
 iterations; ``refine(10)`` and 400 iterations; ``auto_symbolic`` with the whole library (29
@@ -85,7 +85,7 @@ def job(config):
                               "test_rmse": _rmse(model, Xt, yt), "seconds": time.perf_counter() - t0}
 
     # 1. sparsify
-    model = KAN([2, 5, 1], grid=G_COARSE, k=3, seed=seed, init="pykan-0.2")
+    model = KAN([2, 5, 1], grid=G_COARSE, k=3, seed=seed, init="pykan")
     model.fit(X, y, steps=steps["sparsify"], lamb=LAMB, lamb_entropy=LAMB_ENTROPY, reg_metric=METRIC)
     record("sparsify", model)
     out["models"]["sparsify"] = encode_model(model)

@@ -1,6 +1,6 @@
 """Figure 4.1: six interpretable toy tasks, sparsified, pruned and read off (paper Section 4.1).
 
-Every task trains a KAN (k = 3, ``init="pykan-0.2"``) with the sparsity penalty of Eq. 2.20 in
+Every task trains a KAN (k = 3, ``init="pykan"``) with the sparsity penalty of Eq. 2.20 in
 pykan 0.2.8's form (``reg_metric="pykan"``, entropy weight ``lamb_entropy = 10``), prunes it with
 pykan's attribution scores at threshold 1e-2, retrains the pruned KAN without the penalty, and ranks
 library functions for every remaining edge with ``suggest_symbolic`` (on a subsample of the training
@@ -112,7 +112,7 @@ def job(config):
     data = make_toy(name, seed=seed)
     X, y, Xt, yt = data.train_input, data.train_label, data.test_input, data.test_label
     t0 = time.process_time()
-    model = KAN(width, grid=G, k=3, seed=seed, init="pykan-0.2")
+    model = KAN(width, grid=G, k=3, seed=seed, init="pykan")
     result = {"config": config}
     if name == "first_decimal_digit":
         # a [1, 10] classifier: logits per class, cross-entropy on the integer digit

@@ -71,7 +71,7 @@ def learned_edge(model, E):
     g0 = model.layer_inputs(np.column_stack([np.zeros_like(E), E]))[1][:, 0]   # u(E)
     g1 = model.layer_inputs(np.column_stack([np.ones_like(E), E]))[1][:, 0]    # w + u(E)
     out = model.layers[1]
-    a, b, c, d = out.affine[0, 0]
+    a, b, c, d = model.symbolic[1].affine[0, 0]
     bias = 0.0 if out.bias is None else float(out.bias[0])
     y = (0.5 - d - bias) / c                     # sigmoid value at the decision boundary
     if not 0.0 < y < 1.0:

@@ -180,11 +180,12 @@ def boundary_argument(model, features):
     Output = c sigmoid(a z + b) + d (+ bias); the boundary is at z* = (logit(y*) - b)/a with
     y* = (0.5 - d - bias)/c. Returns g = (z - z*) * sign(a c), positive on the label-1 side.
     """
-    inner = KAN.from_layers([layer for layer in model.copy().layers[:-1]], model.grid_eps,
-                            model.grid_margin, model.trainable)
+    copy = model.copy()
+    inner = KAN.from_layers(copy.layers[:-1], model.grid_eps, model.grid_margin, model.trainable,
+                            symbolic=copy.symbolic[:-1])
     z = inner.symbolic_formula([SYMBOLS[f] for f in features])[0][0]
     out = model.layers[-1]
-    a, b, c, d = out.affine[0, 0]
+    a, b, c, d = model.symbolic[-1].affine[0, 0]
     bias = 0.0 if out.bias is None else float(out.bias[0])
     y_star = (0.5 - d - bias) / c
     z_star = (np.log(y_star / (1 - y_star)) - b) / a

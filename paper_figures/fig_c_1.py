@@ -13,7 +13,7 @@ hyperparameter changes per row, the others stay at the row's base setting:
 * spline degree k in {1, 2, 3, 4, 5} (chosen; the paper does not list its values) at lambda = 0.01,
   mu_2 = 10.
 
-All other settings: G = 5, k = 3, seed 0, mu_1 = 1, ``init="pykan-0.2"`` (the initialisation of
+All other settings: G = 5, k = 3, seed 0, mu_1 = 1, ``init="pykan"`` (the initialisation of
 the Figure 2.4 recipe), ``TRAIN_STEPS`` = 400 L-BFGS iterations (the paper-era demo's 20 pykan
 steps are up to 400 iterations), grid updates on minikan's default schedule.
 
@@ -56,7 +56,7 @@ from minikan.interpret.prune import edge_l1
 from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
 
 METRIC = "paper"
-INIT = "pykan-0.2"
+INIT = "pykan"
 THRESHOLD = 1e-2
 TRAIN_STEPS = 400
 N_TRAIN = 1000

@@ -34,7 +34,7 @@ later version; garbled cells resolved as in the reference notes) are printed bes
 
 Choices where the paper is silent or the CPU budget demands (all "chosen"):
 
-* Initialisation ``init="pykan-0.2"`` for every KAN, and the sparsity recipe used elsewhere in
+* Initialisation ``init="pykan"`` for every KAN, and the sparsity recipe used elsewhere in
   this repository: ``lamb_entropy`` = 10, ``reg_metric="pykan"``, pruning with
   ``metric="pykan"``, threshold 1e-2. ``update_grid`` at ``fit``'s default (grids follow the
   samples in the first 50 iterations of every stage).
@@ -69,7 +69,7 @@ from ._common import decode_model, encode_model, parse_args, run_jobs, save_figu
 
 KAN_GRIDS = (3, 5, 10, 20)
 KAN_STEPS = 100               # L-BFGS iterations per grid
-INIT = "pykan-0.2"
+INIT = "pykan"
 UNPRUNED_HIDDEN = ((5,),)
 PRUNE_LAMBDAS = {(5,): (1e-2, 1e-3)}  # hidden widths -> lambdas pruned from it
 LAMB_ENTROPY = 10.0

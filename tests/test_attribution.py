@@ -53,9 +53,9 @@ def test_attribution_ignores_a_constant_that_eq_2_17_counts(X):
     """The reason the diagram uses it: an offset moves |phi|_1 (Eq. 2.17) but carries nothing."""
     model = _model()
     model.fix_symbolic(0, 1, 2, "sin")
-    model.layers[0].affine[1, 2] = [2.0, 0.1, 0.5, 0.0]
+    model.symbolic[0].affine[1, 2] = [2.0, 0.1, 0.5, 0.0]
     shifted = model.copy()
-    shifted.layers[0].affine[1, 2, 3] = 3.0  # phi + 3 on that edge; layer 1 sees a shifted input
+    shifted.symbolic[0].affine[1, 2, 3] = 3.0  # phi + 3 on that edge; layer 1 sees a shifted input
     shifted.layers[0].bias[2] -= 3.0  # ... which the node's bias takes back: same network function
     np.testing.assert_allclose(shifted.predict(X), model.predict(X), rtol=0, atol=1e-12)
     a, b = attribute(model, X), attribute(shifted, X)

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from minikan import KAN, MLP
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.applications.derivatives import base_derivatives, input_jet, jet_backward, jet_forward, laplacian
 from minikan.interpret.symbolic import SymbolicFunction
 
@@ -220,8 +220,8 @@ def test_errors_name_what_was_expected():
     with pytest.raises(ValueError, match="order=1"):
         jet_backward(model, tape1, u, du, d2u)
     snapped = model.copy()
-    snapped.layers[1].sym_mask[0, 0] = 1.0
-    snapped.layers[1].sym_funs[0, 0] = SymbolicFunction("opaque", np.sin, np.cos, lambda z: object(), 2)
+    snapped.symbolic[1].mask[0, 0] = 1.0
+    snapped.symbolic[1].funs[0, 0] = SymbolicFunction("opaque", np.sin, np.cos, lambda z: object(), 2)
     with pytest.raises(NotImplementedError, match="opaque"):
         input_jet(snapped, X)
 
@@ -233,9 +233,9 @@ def _snapped_kan():
     funs = {(0, 0, 1): "sin", (0, 1, 2): "x^2", (0, 1, 0): "tanh", (1, 0, 0): "exp", (1, 2, 0): "abs",
             (1, 1, 0): "gaussian"}
     for (l, i, j), name in funs.items():
-        layer = model.layers[l]
-        layer.sym_mask[i, j], layer.sym_funs[i, j] = 1.0, name
-        layer.affine[i, j] = rng.normal(size=4) * [1.0, 0.3, 1.0, 1.0]
+        sym = model.symbolic[l]
+        sym.mask[i, j], sym.funs[i, j] = 1.0, name
+        sym.affine[i, j] = rng.normal(size=4) * [1.0, 0.3, 1.0, 1.0]
     model.layers[0].mask[0, 1] = 0.0  # edge (0, 0, 1) is purely symbolic
     return model
 

@@ -31,7 +31,7 @@ def _random_symbolic_model(width, seed, log_scale):
             for j in range(layer.n_out):
                 model.fix_symbolic(l, i, j, FUNCTIONS[rng.integers(len(FUNCTIONS))])
                 a, b, c, d = draw(4)
-                layer.affine[i, j] = [a, b * (rng.uniform() < 0.8), c, d * (rng.uniform() < 0.8)]
+                model.symbolic[l].affine[i, j] = [a, b * (rng.uniform() < 0.8), c, d * (rng.uniform() < 0.8)]
         layer.bias[:] = draw(layer.n_out)
     return model
 
@@ -57,18 +57,18 @@ def _exp_of_logs_model():
     """[3, 2, 1], biases on: hidden node 0 is h_0 = log(x_1 + 2) + 1000 (x_2 + x_3) + 1052, node 1
     is h_1 = x_1 + x_2 + x_3 + 1.5; the output is exp(h_0) + 0.5 exp(h_1) - 0.25."""
     model = KAN([3, 2, 1], grid=3, seed=0, bias=True)
-    first, second = model.layers
+    first, second = model.symbolic
     for i in range(3):
         for j in range(2):
             name = "log" if (i, j) == (0, 0) else "x"
             model.fix_symbolic(0, i, j, name)
             first.affine[i, j] = [1.0, 2.0, 1.0, 0.0] if name == "log" else [1.0, 0.0, 1000.0 if j == 0 else 1.0, 0.0]
-    first.bias[:] = [1052.0, 1.5]
+    model.layers[0].bias[:] = [1052.0, 1.5]
     for i in range(2):
         model.fix_symbolic(1, i, 0, "exp")
     second.affine[0, 0] = [1.0, 0.0, 1.0, 0.0]
     second.affine[1, 0] = [1.0, 0.0, 0.5, 0.0]
-    second.bias[:] = [-0.25]
+    model.layers[1].bias[:] = [-0.25]
     return model
 
 
@@ -90,13 +90,13 @@ def test_exp_of_a_sum_with_logs_keeps_its_constant_inside():
 def test_constants_stay_inside_functions_unless_rounding_folds_a_small_one():
     model = KAN([1, 1], grid=3, seed=0)
     model.fix_symbolic(0, 0, 0, "exp")
-    model.layers[0].affine[0, 0] = [1.0, 3.0, 2.0, 0.0]
+    model.symbolic[0].affine[0, 0] = [1.0, 3.0, 2.0, 0.0]
     x = sympy.Symbol("x")
     # as composed: exp(1.0 x + 3.0), not sympy's 40.17 exp(x)
     assert str(model.symbolic_formula(variables=[x])[0][0]) == "2.0*exp(1.0*x + 3.0)"
     # rounded: a shift |K| <= 20 becomes the factor e^K; a larger one stays where it cannot overflow
     assert str(model.symbolic_formula(variables=[x], n_digits=2)[0][0]) == "40.17*exp(1.0*x)"
-    model.layers[0].affine[0, 0] = [1.0, 800.0, 2.0, 0.0]
+    model.symbolic[0].affine[0, 0] = [1.0, 800.0, 2.0, 0.0]
     assert str(model.symbolic_formula(variables=[x], n_digits=2)[0][0]) == "2.0*exp(1.0*x + 800.0)"
 
 
@@ -108,7 +108,7 @@ def _paper_example(sin=(3.14159265, 1.3e-6, 0.9999991, -0.3000021), square=(1.0,
     model = KAN([2, 1, 1], grid=3, seed=0)
     for (l, i, j), name, params in (((0, 0, 0), "sin", sin), ((0, 1, 0), "x^2", square), ((1, 0, 0), "exp", exp)):
         model.fix_symbolic(l, i, j, name)
-        model.layers[l].affine[i, j] = params
+        model.symbolic[l].affine[i, j] = params
     return model
 
 
@@ -142,10 +142,10 @@ def test_rounding_is_relative_to_each_sum_and_never_zeroes_a_small_formula():
 def test_rounding_drops_only_terms_negligible_in_their_sum():
     model = KAN([1, 1], grid=3, seed=0)
     model.fix_symbolic(0, 0, 0, "sin")
-    model.layers[0].affine[0, 0] = [3.14159, 2e-6, 0.5, 0.0012]
+    model.symbolic[0].affine[0, 0] = [3.14159, 2e-6, 0.5, 0.0012]
     x = sympy.Symbol("x")
     assert model.symbolic_formula([x], n_digits=2)[0][0] == sympy.Float(0.5) * sympy.sin(sympy.Float(3.14) * x)
-    model.layers[0].affine[0, 0, 3] = 0.012
+    model.symbolic[0].affine[0, 0, 3] = 0.012
     out = model.symbolic_formula([x], n_digits=2)[0][0]
     assert out == sympy.Float(0.5) * sympy.sin(sympy.Float(3.14) * x) + sympy.Float(0.01)
 
@@ -153,10 +153,10 @@ def test_rounding_drops_only_terms_negligible_in_their_sum():
 def test_affine_powers_are_multiplied_out_and_nothing_else():
     model = KAN([1, 1], grid=3, seed=0)
     model.fix_symbolic(0, 0, 0, "x^2")
-    model.layers[0].affine[0, 0] = [-9.788, 0.0, 0.010437874687336, 0.0]
+    model.symbolic[0].affine[0, 0] = [-9.788, 0.0, 0.010437874687336, 0.0]
     x = sympy.Symbol("x")
     assert model.symbolic_formula([x], n_digits=2)[0][0] == sympy.Float(1.0) * x ** 2
-    model.layers[0].affine[0, 0] = [1.0, 0.5, 2.0, 0.0]  # 2 (x + 0.5)^2 = 2 x^2 + 2 x + 0.5
+    model.symbolic[0].affine[0, 0] = [1.0, 0.5, 2.0, 0.0]  # 2 (x + 0.5)^2 = 2 x^2 + 2 x + 0.5
     assert sympy.expand(model.symbolic_formula([x], n_digits=2)[0][0] - (2 * x ** 2 + 2 * x + 0.5)) == 0
 
 
@@ -170,7 +170,7 @@ def _nested_powers(width):
             for j in range(layer.n_out):
                 name = "sin" if (l == 0 and i == j) else "x^4" if l < L - 1 else "x^5"
                 model.fix_symbolic(l, i, j, name)
-                layer.affine[i, j] = [3.1, 0.02, 0.9, 0.1] if name == "sin" else [1.0, 0.3 - 0.5 * i, 0.7, -0.2]
+                model.symbolic[l].affine[i, j] = [3.1, 0.02, 0.9, 0.1] if name == "sin" else [1.0, 0.3 - 0.5 * i, 0.7, -0.2]
     return model
 
 
@@ -194,11 +194,11 @@ def test_formula_of_a_sparsified_two_node_network_is_small():
               (1, 0): ("gaussian", [0.76, -7.4e-5, 0.224, -0.131]), (1, 1): ("cosh", [2.392, 0.001, 0.001, 0.01])}
     for (i, j), (name, params) in hidden.items():
         model.fix_symbolic(0, i, j, name)
-        model.layers[0].affine[i, j] = params
+        model.symbolic[0].affine[i, j] = params
     for i, (name, params) in enumerate([("exp", [-15.672, 0.0, 3.52, -0.033]),
                                         ("gaussian", [-2.823, -0.616, 1.361, 0.133])]):
         model.fix_symbolic(1, i, 0, name)
-        model.layers[1].affine[i, 0] = params
+        model.symbolic[1].affine[i, 0] = params
     exact = model.symbolic_formula(variables=["x", "y"])[0][0]
     start = time.perf_counter()
     rounded, func, _ = model.symbolic_formula(variables=["x", "y"], n_digits=2)
@@ -228,8 +228,8 @@ def _symbolic_pair():
     model = KAN([2, 1], grid=3, seed=0, bias=True)
     model.fix_symbolic(0, 0, 0, "sin")
     model.fix_symbolic(0, 1, 0, "x^2")
-    model.layers[0].affine[0, 0] = [2.0, 0.1, 1.5, 0.2]
-    model.layers[0].affine[1, 0] = [1.0, -0.3, 0.7, 0.0]
+    model.symbolic[0].affine[0, 0] = [2.0, 0.1, 1.5, 0.2]
+    model.symbolic[0].affine[1, 0] = [1.0, -0.3, 0.7, 0.0]
     model.layers[0].bias[:] = [0.25]
     return model
 
@@ -239,20 +239,20 @@ def test_remove_edge_removes_a_symbolic_edge_from_predict_and_formula():
     X = np.random.default_rng(0).uniform(-1, 1, size=(30, 2))
     cut = model.remove_edge(0, 1, 0)
     layer = cut.layers[0]
-    assert layer.mask[1, 0] == 0 and layer.sym_mask[1, 0] == 0
-    assert model.layers[0].sym_mask[1, 0] == 1  # the original is untouched
+    assert layer.mask[1, 0] == 0 and cut.symbolic[0].mask[1, 0] == 0
+    assert model.symbolic[0].mask[1, 0] == 1  # the original is untouched
     expected = 1.5 * np.sin(2.0 * X[:, :1] + 0.1) + 0.2 + 0.25
     assert np.abs(cut.predict(X) - expected).max() <= 1e-15
     x1, x2 = sympy.symbols("x_1 x_2")
     exprs, func, _ = cut.symbolic_formula()
     assert exprs[0].free_symbols == {x1}
     assert np.array_equal(func(X), cut.predict(X))
-    assert edge_colors(layer)[1, 0] is None  # not drawn
+    assert edge_colors(layer, cut.symbolic[0])[1, 0] is None  # not drawn
 
 
 def test_removing_an_edge_whose_value_is_zero_changes_nothing():
     model = _symbolic_pair()
-    model.layers[0].affine[1, 0, 2:] = 0.0  # c = d = 0: the x^2 edge adds nothing
+    model.symbolic[0].affine[1, 0, 2:] = 0.0  # c = d = 0: the x^2 edge adds nothing
     X = np.random.default_rng(0).uniform(-1, 1, size=(30, 2))
     cut = model.remove_edge(0, 1, 0)
     assert np.array_equal(cut.predict(X), model.predict(X))
@@ -275,10 +275,10 @@ def test_a_removed_edge_never_comes_back(kind, tmp_path):
         fixed = cut.auto_symbolic(X, lib=["x", "sin"])
         assert (0, 1, 0) not in fixed
     layer = cut.layers[0]
-    assert layer.mask[1, 0] == 0 and layer.sym_mask[1, 0] == 0
+    assert layer.mask[1, 0] == 0 and cut.symbolic[0].mask[1, 0] == 0
     cut.save(tmp_path / "cut.npz")
     again = load(tmp_path / "cut.npz")
-    assert again.layers[0].mask[1, 0] == 0 and again.layers[0].sym_mask[1, 0] == 0
+    assert again.layers[0].mask[1, 0] == 0 and again.symbolic[0].mask[1, 0] == 0
     assert np.array_equal(again.predict(X), cut.predict(X))
     with pytest.raises(ValueError, match="was removed"):
         again.unfix_symbolic(0, 1, 0)
@@ -286,7 +286,7 @@ def test_a_removed_edge_never_comes_back(kind, tmp_path):
 
 def test_prune_edges_removes_by_the_same_rule():
     model = _symbolic_pair()
-    model.layers[0].affine[1, 0, 2:] = [1e-4, 0.0]  # |phi|_1 below the threshold
+    model.symbolic[0].affine[1, 0, 2:] = [1e-4, 0.0]  # |phi|_1 below the threshold
     X = np.random.default_rng(0).uniform(-1, 1, size=(30, 2))
     pruned = model.prune_edges(X, threshold=1e-2)
     with pytest.raises(ValueError, match="was removed"):
@@ -297,11 +297,11 @@ def test_prune_edges_removes_by_the_same_rule():
 def test_unfix_and_fix_still_work_on_live_edges():
     model = _symbolic_pair()
     model.unfix_symbolic(0, 1, 0)
-    assert model.layers[0].mask[1, 0] == 1 and model.layers[0].sym_mask[1, 0] == 0
+    assert model.layers[0].mask[1, 0] == 1 and model.symbolic[0].mask[1, 0] == 0
     model.unfix_symbolic(0, 1, 0)  # a numeric edge stays numeric
     assert model.layers[0].mask[1, 0] == 1
     model.fix_symbolic(0, 1, 0, "x^3")
-    assert model.layers[0].sym_mask[1, 0] == 1 and model.layers[0].mask[1, 0] == 0
+    assert model.symbolic[0].mask[1, 0] == 1 and model.layers[0].mask[1, 0] == 0
 
 
 def test_rounding_keeps_a_small_coefficient_of_a_large_compound_term():

@@ -128,11 +128,12 @@ def model_state(model):
     """Every array and setting of a model, as bytes and strings."""
     if isinstance(model, KAN):
         parts = [model.grid_eps, model.grid_margin, sorted(model.trainable.items())]
-        for layer in model.layers:
-            for name in ("grid", "coef", "w_b", "w_s", "mask", "sym_mask", "affine"):
+        for layer, sym in zip(model.layers, model.symbolic):
+            for name in ("grid", "coef", "w_b", "w_s", "mask"):
                 parts.append(getattr(layer, name).tobytes())
+            parts += [sym.mask.tobytes(), sym.affine.tobytes()]
             parts.append(None if layer.bias is None else layer.bias.tobytes())
-            parts.append([str(getattr(f, "name", f)) for f in layer.sym_funs.ravel()])
+            parts.append([str(getattr(f, "name", f)) for f in sym.funs.ravel()])
         return parts
     arrays = list(model.weights) + list(model.biases)
     if isinstance(model, LAN):
@@ -313,7 +314,7 @@ CONSTRUCTOR_SPECS = {
         "seed": (valid(0, 7, 2**40, np.int64(3)), st.sampled_from([-1, 1.5, "a", [1.5], object(), True])),
         "grid_range": (valid((-1, 1), (0.0, 2.5), [-3, 3], np.array([-1.0, 1.0])), junk_interval()),
         "base": (valid("silu", "identity", "zero"), junk_choice()),
-        "init": (valid("paper", "pykan-0.0", "pykan-0.2"), junk_choice()),
+        "init": (valid("paper", "pykan-0.0", "pykan"), junk_choice()),
         "bias": (valid(True, False, np.bool_(True)), junk_flag()),
         "grid_eps": (valid(0.0, 0.02, 1.0), junk_real(0.0, 1.0)),
         "grid_margin": (valid(0.0, 0.01, 2), junk_real(0.0)),

@@ -26,11 +26,11 @@ def random_model(width=(3, 4, 2), G=5, k=3, seed=0, bias=True, symbolic=True):
     model.layers[0].mask[1, 2] = 0.0
     if symbolic:
         model.fix_symbolic(0, 2, 1, "sin")
-        model.layers[0].affine[2, 1] = [2.0, 0.3, -1.5, 0.2]
+        model.symbolic[0].affine[2, 1] = [2.0, 0.3, -1.5, 0.2]
         model.fix_symbolic(1, 3, 0, LIBRARY["x^2"])  # a SymbolicFunction, as fix_symbolic stores it
-        model.layers[1].sym_mask[0, 1] = 1.0  # numeric + symbolic on one edge (pykan's mode "sn")
-        model.layers[1].sym_funs[0, 1] = "x^0.5"  # a pykan alias of sqrt
-        model.layers[1].affine[0, 1] = [0.01, 4.0, 1.3, -0.2]  # keeps a x + b > 0
+        model.symbolic[1].mask[0, 1] = 1.0  # numeric + symbolic on one edge (pykan's mode "sn")
+        model.symbolic[1].funs[0, 1] = "x^0.5"  # a pykan alias of sqrt
+        model.symbolic[1].affine[0, 1] = [0.01, 4.0, 1.3, -0.2]  # keeps a x + b > 0
     return model
 
 
@@ -38,8 +38,10 @@ def assert_same_model(a, b):
     assert a.width == b.width
     has_bias = any(layer.bias is not None for layer in a.layers)
     assert all(a.trainable[g] == b.trainable[g] for g in ("w_b", "w_s") + ("bias",) * has_bias)
+    for sa, sb in zip(a.symbolic, b.symbolic):
+        assert np.array_equal(sa.mask, sb.mask) and np.array_equal(sa.affine, sb.affine)
     for la, lb in zip(a.layers, b.layers):
-        for name in ("grid", "coef", "w_b", "w_s", "mask", "sym_mask", "affine"):
+        for name in ("grid", "coef", "w_b", "w_s", "mask"):
             assert np.array_equal(getattr(la, name), getattr(lb, name)), name
         assert (la.bias is None) == (lb.bias is None)
         assert la.bias is None or np.array_equal(la.bias, lb.bias)
@@ -129,7 +131,7 @@ def test_from_pykan_biases_scales_and_trainable_flags():
 def test_symbolic_enabled_false_drops_the_symbolic_branch():
     state, config = to_pykan(random_model())
     config.update(symbolic_enabled=False)
-    assert not any(layer.sym_mask.any() for layer in from_pykan(state, config).layers)
+    assert not any(sym.active() for sym in from_pykan(state, config).symbolic)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -178,7 +180,7 @@ def test_from_pykan_type_errors():
 def test_unknown_name_on_an_inactive_edge_is_dropped():
     state, config = to_pykan(random_model())
     config["symbolic_funs"][0][0][0] = "anonymous"  # pykan's name for a user callable, mask off
-    assert from_pykan(state, config).layers[0].sym_funs[0, 0] == "0"
+    assert from_pykan(state, config).symbolic[0].funs[0, 0] == "0"
 
 
 def test_to_pykan_refuses_what_pykan_cannot_load():

@@ -43,15 +43,17 @@ def history_equal(h1, h2):
 def kan_state_equal(a, b):
     assert type(a) is type(b) and a.width == b.width
     assert (a.grid_eps, a.grid_margin, a.trainable) == (b.grid_eps, b.grid_margin, b.trainable)
+    for sa, sb in zip(a.symbolic, b.symbolic):
+        assert np.array_equal(sa.mask, sb.mask) and np.array_equal(sa.affine, sb.affine)
+        assert [str(getattr(f, "name", f)) for f in sa.funs.ravel()] == \
+               [str(getattr(f, "name", f)) for f in sb.funs.ravel()]
     for la, lb in zip(a.layers, b.layers):
-        for name in ("grid", "coef", "w_b", "w_s", "mask", "sym_mask", "affine"):
+        for name in ("grid", "coef", "w_b", "w_s", "mask"):
             assert np.array_equal(getattr(la, name), getattr(lb, name)), name
         assert (la.bias is None) == (lb.bias is None)
         if la.bias is not None:
             assert np.array_equal(la.bias, lb.bias)
         assert (la.k, la.base, la.basis) == (lb.k, lb.base, lb.basis)
-        assert [str(getattr(f, "name", f)) for f in la.sym_funs.ravel()] == \
-               [str(getattr(f, "name", f)) for f in lb.sym_funs.ravel()]
 
 
 # ---------------------------------------------------------------------------------- round trips
@@ -74,7 +76,7 @@ def test_kan_roundtrip_is_exact_for_predict_and_continued_training(data, tmp_pat
 
 def test_kan_dense_basis_identity_base_and_unbiased_layers_roundtrip(data, tmp_path):
     X, y = data
-    model = KAN([2, 2, 2, 1], grid=3, k=2, seed=4, base="identity", basis="dense", init="pykan-0.2")
+    model = KAN([2, 2, 2, 1], grid=3, k=2, seed=4, base="identity", basis="dense", init="pykan")
     copy = roundtrip(model, tmp_path)
     kan_state_equal(model, copy)
     assert np.array_equal(model.predict(X), copy.predict(X))
@@ -100,9 +102,9 @@ def test_partially_symbolic_edges_keep_their_names_and_library_functions(tmp_pat
     model = KAN([2, 2], grid=3, seed=0)
     model.fix_symbolic(0, 0, 1, "exp")
     copy = roundtrip(model, tmp_path)
-    fun = copy.layers[0].sym_funs[0, 1]
+    fun = copy.symbolic[0].funs[0, 1]
     assert fun is minikan.interpret.symbolic.LIBRARY["exp"]  # resolved to the library's own entry
-    assert copy.layers[0].sym_funs[1, 1] == "0"  # plain names stay plain names
+    assert copy.symbolic[0].funs[1, 1] == "0"  # plain names stay plain names
 
 
 @pytest.mark.parametrize("kind", ["mlp", "lan"])
@@ -170,7 +172,7 @@ def test_user_defined_functions_need_lib_at_load_time(data, tmp_path):
     with pytest.raises(ValueError, match="J0"):
         load(path, lib=library(["x"]))  # a lib without it
     copy = load(path, lib=lib)
-    assert copy.layers[0].sym_funs[0, 0] is J0
+    assert copy.symbolic[0].funs[0, 0] is J0
     assert np.array_equal(model.predict(X), copy.predict(X))
 
 
@@ -182,7 +184,7 @@ def test_a_user_function_shadowing_a_library_name_is_not_confused_with_it(tmp_pa
     model.save(path)
     with pytest.raises(ValueError, match="user-defined"):
         load(path)
-    assert load(path, lib={"sin": fake_sin}).layers[0].sym_funs[0, 0] is fake_sin
+    assert load(path, lib={"sin": fake_sin}).symbolic[0].funs[0, 0] is fake_sin
 
 
 # ---------------------------------------------------------------------------------- refusals

@@ -18,7 +18,7 @@ def _model(width=(3, 4, 5, 2), seed=0):
         layer.bias[:] = rng.normal(size=layer.bias.shape)
         layer.w_b[:] = rng.normal(size=layer.w_b.shape)
     model.fix_symbolic(1, 2, 3, "sin")
-    model.layers[1].affine[2, 3] = [1.3, 0.2, -0.7, 0.1]
+    model.symbolic[1].affine[2, 3] = [1.3, 0.2, -0.7, 0.1]
     model.layers[0].mask[1, 2] = 0.0
     return model
 
@@ -47,8 +47,9 @@ def test_permute_nodes_keeps_predictions_and_moves_every_array(X):
     a, b = model.layers[1], new.layers[1]  # layer 1's outputs are the permuted nodes
     np.testing.assert_array_equal(b.coef, a.coef[:, order])
     np.testing.assert_array_equal(b.bias, a.bias[order])
-    np.testing.assert_array_equal(b.sym_mask, a.sym_mask[:, order])
-    np.testing.assert_array_equal(b.affine, a.affine[:, order])
+    sa, sb = model.symbolic[1], new.symbolic[1]
+    np.testing.assert_array_equal(sb.mask, sa.mask[:, order])
+    np.testing.assert_array_equal(sb.affine, sa.affine[:, order])
     a, b = model.layers[2], new.layers[2]  # layer 2's inputs too, with their grids
     np.testing.assert_array_equal(b.grid, a.grid[order])
     np.testing.assert_array_equal(b.w_s, a.w_s[order])
@@ -56,8 +57,11 @@ def test_permute_nodes_keeps_predictions_and_moves_every_array(X):
     assert new.init == model.init
     back = permute_nodes(new, 2, np.argsort(order))
     for u, v in zip(back.layers, model.layers):
-        for name in ("grid", "coef", "w_b", "w_s", "mask", "bias", "sym_mask", "affine"):
+        for name in ("grid", "coef", "w_b", "w_s", "mask", "bias"):
             np.testing.assert_array_equal(getattr(u, name), getattr(v, name))
+    for u, v in zip(back.symbolic, model.symbolic):
+        np.testing.assert_array_equal(u.mask, v.mask)
+        np.testing.assert_array_equal(u.affine, v.affine)
 
 
 def test_swap_is_a_transposition_and_the_method_agrees(X):

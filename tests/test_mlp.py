@@ -4,11 +4,12 @@ import pytest
 
 from minikan import LAN, MLP, numerical_gradient
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.core.losses import cross_entropy, mse
 from minikan.baselines.mlp import ACTIVATIONS, activation_derivatives
 from minikan.core.regularize import Sparsity
 from minikan.core.spline import fit_coef
+from minikan.core.objective import evaluate, loss_and_grad
 
 LOSSES = {"mse": mse, "cross_entropy": cross_entropy}
 
@@ -22,9 +23,9 @@ def _targets(loss_name, rng, N, n_out):
 def _check_all_gradients(model, X, y, loss, eps=1e-5, tol=1e-7):
     """Every flat parameter and the input gradient against fourth-order central differences."""
     theta = model.get_flat()
-    total, grad, data_loss, reg = model.evaluate(theta, X, y, loss=loss)
+    total, grad, data_loss, reg, _ = evaluate(model, theta, X, y, loss=loss)
     assert total == data_loss and reg == 0.0
-    num = numerical_gradient(lambda t: model.evaluate(t, X, y, loss=loss)[0], theta, eps)
+    num = numerical_gradient(lambda t: evaluate(model, t, X, y, loss=loss)[0], theta, eps)
     names = model.flat_group_names()
     for group in sorted(set(names)):
         sel = names == group
@@ -118,8 +119,8 @@ def test_gradients_respect_trainable_groups():
     X, y = rng.uniform(-1, 1, (10, 2)), rng.normal(size=(10, 1))
     full = LAN([2, 3, 1], grid=3, seed=0)
     part = LAN([2, 3, 1], grid=3, seed=0, trainable={"W": False, "w_s": False})
-    g_full = full.evaluate(full.get_flat(), X, y)[1]
-    g_part = part.evaluate(part.get_flat(), X, y)[1]
+    g_full = evaluate(full, full.get_flat(), X, y)[1]
+    g_part = evaluate(part, part.get_flat(), X, y)[1]
     keep = [not n.endswith((": W", ": w_s")) for n in full.flat_group_names()]
     assert np.array_equal(g_part, g_full[keep])
     assert set(part.flat_group_names()) == {"layer 0: b", "layer 0: coef", "layer 0: w_b", "layer 1: b"}
@@ -274,11 +275,10 @@ def test_evaluate_protocol():
     model = MLP([2, 4, 3], seed=0)
     X, labels = rng.uniform(-1, 1, (6, 2)), rng.integers(0, 3, 6)
     theta = model.get_flat()
-    total, grad, data_loss, reg, pred = model.evaluate(theta, X, labels, Sparsity(0.0),
-                                                      loss="cross_entropy", return_pred=True)
+    total, grad, data_loss, reg, pred = evaluate(model, theta, X, labels, Sparsity(0.0), loss="cross_entropy")
     assert np.array_equal(pred, model.predict(X)) and grad.shape == theta.shape
     assert total == data_loss == cross_entropy(pred, labels)[0] and reg == 0.0
-    assert np.allclose(model.loss_and_grad(theta, X, pred)[1], 0.0)  # zero residual, zero gradient
+    assert np.allclose(loss_and_grad(model, theta, X, pred)[1], 0.0)  # zero residual, zero gradient
 
 
 # ---------------------------------------------------------------------------------- errors
@@ -340,8 +340,8 @@ class TestBadInput:
         model = MLP([2, 3, 1])
         X, y = np.zeros((4, 2)), np.zeros((4, 1))
         with pytest.raises(ValueError, match="no sparsity penalty"):
-            model.evaluate(model.get_flat(), X, y, Sparsity(lamb=0.1))
+            evaluate(model, model.get_flat(), X, y, Sparsity(lamb=0.1))
         with pytest.raises(ValueError, match="no sparsity penalty"):
             LAN([2, 3, 1]).fit(X, y, lamb=0.01, steps=2)
         with pytest.raises(TypeError, match="loss must be a function"):
-            model.evaluate(model.get_flat(), X, y, loss=3)
+            evaluate(model, model.get_flat(), X, y, loss=3)

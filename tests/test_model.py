@@ -47,7 +47,7 @@ class TestInitialisation:
         assert np.abs(layer.w_b).max() <= bound and np.abs(layer.w_b).max() > 0.9 * bound
         assert np.all(layer.w_s == 1.0)
 
-    @pytest.mark.parametrize("init, half_width, w_s", [("pykan-0.0", 0.1 / 2, 1.0), ("pykan-0.2", 0.3 / 2, None)])
+    @pytest.mark.parametrize("init, half_width, w_s", [("pykan-0.0", 0.1 / 2, 1.0), ("pykan", 0.3 / 2, None)])
     def test_pykan_recipes_interpolate_noise_at_base_knots(self, init, half_width, w_s):
         G, k, n_in = 5, 3, 4
         layer = KANLayer.create(n_in, 3, G=G, k=k, rng=np.random.default_rng(1), init=init)
@@ -57,7 +57,7 @@ class TestInitialisation:
         assert np.abs(values).max() > 0.5 * half_width / G
         expected_ws = w_s if w_s is not None else 1 / np.sqrt(n_in)
         assert np.allclose(layer.w_s, expected_ws)
-        if init == "pykan-0.2":
+        if init == "pykan":
             assert np.abs(layer.w_b).max() <= 1 / np.sqrt(n_in)
 
 

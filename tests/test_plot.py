@@ -102,14 +102,14 @@ def test_masked_edge_not_drawn(model, X):
 def test_symbolic_edge_colours(model, X):
     layer = model.layers[0]
     layer.mask[1, 1] = 0.0
-    layer.sym_mask = np.zeros((2, 3))
-    layer.sym_mask[0, 0] = 1  # numeric and symbolic
-    layer.sym_mask[1, 1] = 1  # symbolic only
+    sym = model.symbolic[0]
+    sym.mask[0, 0] = 1  # numeric and symbolic
+    sym.mask[1, 1] = 1  # symbolic only
     edges = plot_model(model, X).kan_edges
     assert edges[(0, 0, 0)]["color"] == BOTH
     assert edges[(0, 1, 1)]["color"] == SYMBOLIC
     assert edges[(0, 0, 1)]["color"] == NUMERIC
-    assert edges[(1, 0, 0)]["color"] == NUMERIC  # layer 1 has no sym_mask
+    assert edges[(1, 0, 0)]["color"] == NUMERIC  # layer 1 has no symbolic edge
     assert edges[(0, 1, 1)]["lines"][0].get_color() == SYMBOLIC
 
 
@@ -161,7 +161,7 @@ def sparsified():
     X, y = data.train_input, data.train_label
     models = {}
     for seed in SEEDS:
-        m = KAN([2, 5, 1], grid=5, seed=seed, init="pykan-0.2")
+        m = KAN([2, 5, 1], grid=5, seed=seed, init="pykan")
         m.fit(X, y, steps=400, lamb=0.01, lamb_entropy=10.0, reg_metric="pykan")
         models[seed] = m
     return X, y, models

@@ -31,6 +31,7 @@ from minikan.tools.interop import from_pykan, pykan_keys, to_pykan  # noqa: E402
 from minikan.interpret.prune import attribution_scores  # noqa: E402
 from minikan.core.regularize import Sparsity  # noqa: E402
 from minikan.interpret.symbolic import fit_affine  # noqa: E402
+from minikan.core.objective import loss_and_grad
 
 
 @pytest.fixture(autouse=True)
@@ -200,7 +201,7 @@ def test_symbolic_edges_from_pykan():
     with pytest.raises(ValueError, match="no function names"):
         from_pykan(numpy_state(pk), config_of(pk))
     mk = from_pykan(numpy_state(pk), config_of(pk, symbolic_funs=funs, affine_trainable=True))
-    assert mk.layers[0].sym_funs[1, 2] == "sin" and mk.layers[1].mask[0, 1] == 1.0
+    assert mk.symbolic[0].funs[1, 2] == "sin" and mk.layers[1].mask[0, 1] == 1.0
     X = rng.uniform(-1, 1, size=(150, 2))
     with torch.no_grad():
         assert np.abs(mk.predict(X) - pk(t(X)).numpy()).max() <= 1e-12
@@ -212,7 +213,7 @@ def test_minikan_model_in_pykan():
     mk.layers[0].bias = rng.normal(size=2)
     mk.layers[1].mask[1, 0] = 0.0
     mk.fix_symbolic(1, 0, 1, "tanh")
-    mk.layers[1].affine[0, 1] = [1.5, -0.2, 0.7, 0.1]
+    mk.symbolic[1].affine[0, 1] = [1.5, -0.2, 0.7, 0.1]
     state, config = to_pykan(mk)
     funs = config.pop("symbolic_funs")
     pk = MultKAN(**config, auto_save=False)
@@ -252,7 +253,7 @@ def test_parameter_gradients_match_autograd():
     X, y = rng.uniform(-1, 1, size=(100, 2)), rng.normal(size=(100, 2))
     loss = torch.mean((pk(t(X)) - t(y)) ** 2)  # pykan's default loss_fn
     loss.backward()
-    mse, grad = mk.loss_and_grad(mk.get_flat(), X, y)
+    mse, grad = loss_and_grad(mk, mk.get_flat(), X, y)
     g_pykan = pykan_grads(pk, mk)
     assert abs(mse - loss.item()) <= 1e-12
     assert {name for _, name, _ in mk.param_groups()} == {"coef", "w_b", "w_s", "bias", "affine"}
@@ -268,7 +269,7 @@ def test_regularised_objective_and_gradient_match_autograd():
     pred = pk(t(X))
     objective = torch.mean((pred - t(y)) ** 2) + lamb * pk.get_reg("edge_forward_spline_n", mu1, mu2, lc, ld)
     objective.backward()
-    total, grad = mk.loss_and_grad(mk.get_flat(), X, y, Sparsity(lamb, mu1, mu2, "pykan", lc, ld))
+    total, grad = loss_and_grad(mk, mk.get_flat(), X, y, Sparsity(lamb, mu1, mu2, "pykan", lc, ld))
     g_pykan = pykan_grads(pk, mk)
     assert abs(total - objective.item()) <= 1e-12
     assert np.abs(grad - g_pykan).max() <= 1e-10 * np.abs(g_pykan).max()
@@ -285,7 +286,7 @@ def test_regularised_gradient_on_spline_and_symbolic_edges_matches_autograd():
     lamb, mu1, mu2, lc, ld = 0.05, 1.0, 2.0, 0.3, 0.2
     objective = torch.mean((pk(t(X)) - t(y)) ** 2) + lamb * pk.get_reg("edge_forward_spline_n", mu1, mu2, lc, ld)
     objective.backward()
-    total, grad = mk.loss_and_grad(mk.get_flat(), X, y, Sparsity(lamb, mu1, mu2, "pykan", lc, ld))
+    total, grad = loss_and_grad(mk, mk.get_flat(), X, y, Sparsity(lamb, mu1, mu2, "pykan", lc, ld))
     g_pykan = pykan_grads(pk, mk)
     assert abs(total - objective.item()) <= 1e-12
     assert np.abs(grad - g_pykan).max() <= 1e-10 * np.abs(g_pykan).max()
@@ -297,7 +298,7 @@ def test_penalty_is_the_reg_pykan_fit_logs():
     mk = from_pykan(numpy_state(pk), config_of(pk))
     X, Xt = rng.uniform(-1, 1, size=(80, 2)), rng.uniform(-1, 1, size=(50, 2))
     y, yt = np.sin(X.sum(1, keepdims=True)), np.sin(Xt.sum(1, keepdims=True))
-    expected = mk.regularization(X, mu1=1.5, mu2=2.5, metric="pykan", lamb_coef=0.1, lamb_coefdiff=0.2)
+    expected = mk.regularization(X, lamb_l1=1.5, lamb_entropy=2.5, metric="pykan", lamb_coef=0.1, lamb_coefdiff=0.2)
     with torch.no_grad():
         pk(t(X))
         assert abs(pk.get_reg("edge_forward_spline_n", 1.5, 2.5, 0.1, 0.2).item() - expected) <= 1e-12

@@ -64,14 +64,14 @@ def _sum_with_dead_input(seed, n=600):
 
 def test_pruning_with_an_edge_threshold_removes_the_dead_inputs_edges():
     X, y = _sum_with_dead_input(0)
-    model = KAN([3, 3, 1], grid=5, seed=0, init="pykan-0.2")
+    model = KAN([3, 3, 1], grid=5, seed=0, init="pykan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y, steps=200, lamb=0.01, lamb_entropy=10.0, reg_metric="pykan")
     nodes_only = model.prune(X, 1e-2, metric="pykan")
     both = model.prune(X, 1e-2, metric="pykan", edge_threshold=3e-2)
     assert nodes_only.layers[0].mask[2].any()  # node pruning alone keeps the dead input's edges
-    assert not both.layers[0].mask[2].any() and not both.layers[0].sym_mask[2].any()
+    assert not both.layers[0].mask[2].any() and not both.symbolic[0].mask[2].any()
     assert both.width == nodes_only.width
     assert model.attribute(X)[1][0][2].max() < 3e-2
 
@@ -86,7 +86,7 @@ def test_simplify_finds_a_sum_and_drops_the_dead_input():
     Xt, yt = _sum_with_dead_input(1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = simplify(KAN([3, 5, 1], grid=5, seed=0, init="pykan-0.2"), X, y, **QUICK)
+        res = simplify(KAN([3, 5, 1], grid=5, seed=0, init="pykan"), X, y, **QUICK)
     assert isinstance(res, Simplified)
     assert res.widths["pruned"] == [3, 1, 1] and not res.refused
     assert sorted(name.replace("cos", "sin") for name, _ in res.edges.values()) == ["sin", "x", "x^2"]
@@ -101,7 +101,7 @@ def test_simplify_finds_a_sum_and_drops_the_dead_input():
 def test_simplify_folds_the_scale_back_and_leaves_the_model_alone():
     X, y = _sum_with_dead_input(0, n=300)
     y = 50.0 * y + 7.0
-    model = KAN([3, 2, 1], grid=5, seed=0, init="pykan-0.2")
+    model = KAN([3, 2, 1], grid=5, seed=0, init="pykan")
     before = model.get_flat().copy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -131,7 +131,7 @@ def test_auto_symbolic_refuses_poor_fits_and_says_so():
     model.layers[0].coef[:] = rng.normal(size=model.layers[0].coef.shape)  # a wiggle no function fits
     with pytest.warns(UserWarning, match=r"\(0, 0, 0\)"):
         fixed = model.auto_symbolic(X)
-    assert fixed == {} and model.layers[0].mask[0, 0] == 1 and model.layers[0].sym_mask[0, 0] == 0
+    assert fixed == {} and model.layers[0].mask[0, 0] == 1 and model.symbolic[0].mask[0, 0] == 0
     fixed = model.auto_symbolic(X, r2_threshold=0.0)  # pykan's behaviour: snap regardless
     assert list(fixed) == [(0, 0, 0)]
 

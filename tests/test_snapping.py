@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from minikan import KAN, numerical_gradient
+from minikan.core.objective import loss_and_grad
 
 SMOOTH = ["x", "x^2", "x^3", "sin", "cos", "tanh", "exp", "gaussian", "arctan", "sigmoid"]
 
@@ -15,7 +16,7 @@ def _all_symbolic(model, rng, names):
         for i in range(layer.n_in):
             for j in range(layer.n_out):
                 model.fix_symbolic(l, i, j, names[rng.integers(len(names))])
-                layer.affine[i, j] = rng.uniform(-1, 1, size=4) * [1.0, 0.5, 1.0, 0.5]
+                model.symbolic[l].affine[i, j] = rng.uniform(-1, 1, size=4) * [1.0, 0.5, 1.0, 0.5]
 
 
 @settings(max_examples=25)
@@ -37,14 +38,14 @@ def test_symbolic_edges_gradients_match_finite_differences():
     model.fix_symbolic(0, 0, 1, "sin")
     model.fix_symbolic(0, 1, 2, "exp")
     model.fix_symbolic(1, 2, 0, "x^2")
-    for layer in model.layers:
-        layer.affine[...] = rng.uniform(-1, 1, size=layer.affine.shape)
+    for sym in model.symbolic:
+        sym.affine[...] = rng.uniform(-1, 1, size=sym.affine.shape)
     assert model.n_params()["affine"] == 2 * 3 * 4 + 3 * 1 * 4
     X = rng.uniform(-1, 1, size=(20, 2))
     y = rng.normal(size=(20, 1))
     theta = model.get_flat()
-    _, grad = model.loss_and_grad(theta, X, y)
-    num = numerical_gradient(lambda t: model.loss_and_grad(t, X, y)[0], theta, eps=1e-6)
+    _, grad = loss_and_grad(model, theta, X, y)
+    num = numerical_gradient(lambda t: loss_and_grad(model, t, X, y)[0], theta, eps=1e-6)
     assert np.abs(num - grad).max() <= 1e-7 * np.abs(grad).max()
     R = rng.normal(size=(20, 1))
     _, caches = model.forward(X)
@@ -61,7 +62,7 @@ def test_fix_symbolic_fits_a_planted_edge_and_unfix_restores_the_spline():
     before = model.predict(X)
     r2 = model.fix_symbolic(0, 0, 0, "sin", X)
     assert r2 > 0.99999
-    a, b, c, d = model.layers[0].affine[0, 0]
+    a, b, c, d = model.symbolic[0].affine[0, 0]
     # sin(a x + b) is only determined up to its symmetries; check the function, not the numbers
     assert np.abs(model.predict(X) - (0.7 * np.sin(2.0 * X + 0.3) - 0.1)).max() < 1e-3
     model.unfix_symbolic(0, 0, 0)
@@ -71,7 +72,7 @@ def test_fix_symbolic_fits_a_planted_edge_and_unfix_restores_the_spline():
 def test_rounding_is_explicit():
     model = KAN([1, 1], grid=3, seed=0)
     model.fix_symbolic(0, 0, 0, "x^2")
-    model.layers[0].affine[0, 0] = [-9.788, 0.0, 0.010437874687336, 0.0]
+    model.symbolic[0].affine[0, 0] = [-9.788, 0.0, 0.010437874687336, 0.0]
     exact, _, _ = model.symbolic_formula()
     rounded, _, _ = model.symbolic_formula(n_digits=2)
     x = sympy.Symbol("x_1")
@@ -102,7 +103,7 @@ def test_section_2_5_2_workflow_recovers_the_formula():
 
     data = make_toy("exp_sin_pi_x_plus_y2", seed=0)
     X, y = data.train_input, data.train_label
-    model = KAN([2, 5, 1], grid=5, k=3, seed=0, init="pykan-0.2")
+    model = KAN([2, 5, 1], grid=5, k=3, seed=0, init="pykan")
     model.fit(X, y, steps=400, lamb=0.01, lamb_entropy=10.0, reg_metric="pykan")
     pruned = model.prune(X, threshold=1e-2, metric="pykan")
     assert pruned.width == [2, 1, 1]
@@ -130,7 +131,6 @@ def test_training_uses_the_safe_functions_and_predict_the_exact_ones():
         assert not np.all(np.isfinite(model.predict(X)))  # the exact function: inf at 0
     h = model.fit(X, y, steps=5, update_grid=False)
     assert h["stopped"] is None and np.all(np.isfinite(h["train_loss"]))
-    assert model.layers[0].safe_symbolic is False  # switched back after training
     model2 = KAN([1, 1], grid=3, seed=0)
     model2.fix_symbolic(0, 0, 0, "1/x")
     with pytest.warns(RuntimeWarning, match="training stopped"):

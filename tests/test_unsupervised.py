@@ -76,10 +76,10 @@ def test_contrastive_data_stacks_real_then_fake():
 def test_unsupervised_kan_has_a_frozen_gaussian_head():
     model = unsupervised_kan(6, seed=0)
     assert model.width == [6, 1, 1]
-    head = model.layers[1]
-    assert head.sym_funs[0, 0].name == "gaussian"
-    assert head.sym_mask[0, 0] == 1.0 and head.mask[0, 0] == 0.0  # symbolic only
-    assert np.array_equal(head.affine[0, 0], [1.0, 0.0, 1.0, 0.0])  # not fitted
+    head, sym = model.layers[1], model.symbolic[1]
+    assert sym.funs[0, 0].name == "gaussian"
+    assert sym.mask[0, 0] == 1.0 and head.mask[0, 0] == 0.0  # symbolic only
+    assert np.array_equal(sym.affine[0, 0], [1.0, 0.0, 1.0, 0.0])  # not fitted
     assert model.n_params()["affine"] == 0  # and not trained
     X = np.random.default_rng(0).uniform(-1, 1, size=(20, 6))
     f = model.layers[0].forward(X, with_cache=False)[0]
@@ -101,7 +101,7 @@ def test_training_keeps_the_gaussian_fixed():
     ds = make_unsupervised_toy(n_train=60, n_test=10, seed=0)
     model = unsupervised_kan(6, seed=0)
     h = train_unsupervised(model, ds.train_input, ds.train_label, steps=20)
-    assert np.array_equal(model.layers[1].affine[0, 0], [1.0, 0.0, 1.0, 0.0])
+    assert np.array_equal(model.symbolic[1].affine[0, 0], [1.0, 0.0, 1.0, 0.0])
     assert len(h["grid_updates"]) == 10 and h["reg"][-1] > 0  # grid updates and sparsity on
 
 

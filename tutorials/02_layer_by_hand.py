@@ -18,11 +18,12 @@ from matplotlib.figure import Figure
 
 from minikan import KAN, KANLayer, numerical_gradient
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 
 from minikan.core import losses
 
 from minikan.core import spline
+from minikan.core.objective import loss_and_grad
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
@@ -174,16 +175,17 @@ assert np.allclose(dx_hand, dx_layer, atol=1e-14)
 #
 # $$g_i \approx \frac{8\,(f(\theta + h e_i) - f(\theta - h e_i)) - (f(\theta + 2h e_i) - f(\theta - 2h e_i))}{12 h},$$
 #
-# whose truncation error is `O(h^4)`. `minikan.tools.gradcheck` returns the largest difference divided by
+# whose truncation error is `O(h^4)`. `minikan.gradcheck` returns the largest difference divided by
 # the size of the gradient. We check the whole two-layer model: its trainable parameters form one
-# flat vector `theta` (`get_flat`), and `loss_and_grad(theta, X, y)` returns the MSE and the
-# gradient from the backward pass.
+# flat vector `theta` (`get_flat`), and `loss_and_grad(model, theta, X, y)` (the training
+# objective, `minikan.core.objective`; the model itself holds no loss) returns the MSE and the
+# gradient from the model's backward pass.
 
 # %%
 y_target = np.sin(np.pi * x[:, :1]) * x[:, 1:2] + x[:, 2:3] ** 2  # any smooth target, (N, 1)
 theta = model.get_flat()
-_, grad = model.loss_and_grad(theta, x, y_target)
-rel = gradcheck(lambda th: model.loss_and_grad(th, x, y_target)[0], grad, theta)
+_, grad = loss_and_grad(model, theta, x, y_target)
+rel = gradcheck(lambda th: loss_and_grad(model, th, x, y_target)[0], grad, theta)
 print(f"{theta.size} parameters; relative error of the backward gradient: {rel:.1e}")
 assert rel < 1e-8
 model.set_flat(theta)  # loss_and_grad sets the parameters it is given; put the originals back
@@ -203,7 +205,7 @@ assert rel_x < 1e-8
 # %%
 wrong = grad.copy()
 wrong[3] += 0.01 * np.abs(grad).max()
-rel_wrong = gradcheck(lambda th: model.loss_and_grad(th, x, y_target)[0], wrong, theta)
+rel_wrong = gradcheck(lambda th: loss_and_grad(model, th, x, y_target)[0], wrong, theta)
 model.set_flat(theta)
 print(f"relative error with a planted 1 % mistake: {rel_wrong:.1e}")
 assert 5e-3 < rel_wrong < 2e-2

@@ -26,6 +26,7 @@ from scipy.optimize import minimize
 from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.core.grid_update import OutOfGridWarning
+from minikan.core.objective import loss_and_grad
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
@@ -55,7 +56,7 @@ def show(fig, name):
 #
 # An optimizer sees none of the structure of a KAN, only one vector `theta`. `get_flat` lays the
 # trainable arrays out layer by layer (`coef`, `w_b`, `w_s` within a layer), `set_flat` writes a
-# vector back, and `loss_and_grad(theta, X, y)` returns the MSE and its gradient (tutorial 02).
+# vector back, and `loss_and_grad(model, theta, X, y)` returns the MSE and its gradient (tutorial 02).
 
 # %%
 data = make_toy("exp_sin_pi_x_plus_y2", seed=0)
@@ -66,7 +67,7 @@ model = KAN([2, 1, 1], grid=3, k=3, seed=0)
 theta0 = model.get_flat()
 print("parameters by group:", model.n_params())
 print("the flat vector, group by group:", [str(name) for name in dict.fromkeys(model.flat_group_names())])
-loss0, grad0 = model.loss_and_grad(theta0, X, y)
+loss0, grad0 = loss_and_grad(model, theta0, X, y)
 print(f"initial MSE {loss0:.4f}, gradient norm {np.linalg.norm(grad0):.4f}")
 
 # %% [markdown]
@@ -82,7 +83,7 @@ print(f"initial MSE {loss0:.4f}, gradient norm {np.linalg.norm(grad0):.4f}")
 
 # %%
 by_hand = KAN([2, 1, 1], grid=3, k=3, seed=0)
-result = minimize(lambda theta: by_hand.loss_and_grad(theta, X, y), theta0, jac=True,
+result = minimize(lambda theta: loss_and_grad(by_hand, theta, X, y), theta0, jac=True,
                   method="L-BFGS-B",
                   options={"maxiter": STEPS, "maxcor": 50, "ftol": 0.0, "gtol": 0.0, "maxfun": 50 * STEPS})
 by_hand.set_flat(result.x)

@@ -11,7 +11,7 @@
 # 4. refine the grid, ask which symbolic function fits each edge, snap the edges, retrain the
 #    affine parameters, and print the formula.
 #
-# The recipe (minikan's tested workflow, `tests/test_snapping.py`): `init="pykan-0.2"`, G = 5;
+# The recipe (minikan's tested workflow, `tests/test_snapping.py`): `init="pykan"`, G = 5;
 # 400 L-BFGS iterations with `lamb = 0.01`, `lamb_entropy = 10` and pykan 0.2.8's penalty
 # (`reg_metric="pykan"`); pruning at 1e-2 with pykan's attribution scores; 200 iterations; grid
 # extension to G = 10 and 400 iterations; `auto_symbolic`; 200 iterations on the affine
@@ -60,7 +60,7 @@ def show(fig, name):
 # %%
 data = make_toy("exp_sin_pi_x_plus_y2", n_train=N_TRAIN, n_test=1000, seed=SEED)
 X, y, X_test, y_test = data.train_input, data.train_label, data.test_input, data.test_label
-model = KAN([2, 5, 1], grid=5, k=3, seed=SEED, init="pykan-0.2")
+model = KAN([2, 5, 1], grid=5, k=3, seed=SEED, init="pykan")
 print(model, "with", model.n_params()["total"], "parameters;", N_TRAIN, "training samples")
 
 # %% [markdown]
@@ -85,7 +85,7 @@ for l, (layer, x_l) in enumerate(zip(model.layers, model.layer_inputs(X))):
     p = A / total
     S = -np.sum(p * np.log(p))  # Eq. 2.19
     print(f"layer {l}: |Phi|_1 = {total:.4f}, S(Phi) = {S:.4f} (at most log(#edges) = {np.log(p.size):.4f})")
-    assert np.isclose(total + S, regularize.layer_penalty(phi, mu1=1.0, mu2=1.0)[0], rtol=1e-12)
+    assert np.isclose(total + S, regularize.layer_penalty(phi, lamb_l1=1.0, lamb_entropy=1.0)[0], rtol=1e-12)
     by_hand += total + S
 print(f"sum over layers, mu1 = mu2 = 1: by hand {by_hand:.6f}, "
       f"model.regularization {model.regularization(X, metric='paper'):.6f}")
@@ -107,7 +107,7 @@ x0 = X
 phi0 = model.layers[0].edge_functions(x0)
 v = phi0.std(axis=0, ddof=1) / (x0.std(axis=0, ddof=1)[:, None] + 0.1)  # (n_in, n_out)
 print("v for layer 0 (rows: x, y; columns: hidden nodes):\n", v.round(4))
-assert np.isclose(v.sum(), regularize.layer_penalty_pykan(phi0, x0, mu1=1.0, mu2=0.0)[0], rtol=1e-12)
+assert np.isclose(v.sum(), regularize.layer_penalty_pykan(phi0, x0, lamb_l1=1.0, lamb_entropy=0.0)[0], rtol=1e-12)
 
 # %% [markdown]
 # ## 3. Training with sparsity, and the KAN diagram
@@ -241,6 +241,6 @@ assert gap < 1e-10
 #    which edge does the ranking change with the whole library, and why?
 # 4. Sweep the pruning threshold over `1e-3, 1e-2, 1e-1, 3e-1` with both scores and print the
 #    pruned widths. How robust is the choice `1e-2`?
-# 5. Run `KAN([2, 5, 1], grid=5, seed=s, init="pykan-0.2").simplify(X, y)` for a few seeds `s`
+# 5. Run `KAN([2, 5, 1], grid=5, seed=s, init="pykan").simplify(X, y)` for a few seeds `s`
 #    and compare `res.widths`, `res.edges` (with the r² of every choice) and `res.formula` with
 #    the steps above.

@@ -76,7 +76,7 @@ def continual_kan(grid=200, k=3, seed=0, *, base="zero", init="pykan-0.0"):
     seed : int or numpy.random.Generator
     base : {"zero", "silu", "identity"}
         ``"silu"`` gives the paper-era variant with a frozen base weight (module docstring).
-    init : {"paper", "pykan-0.0", "pykan-0.2"}
+    init : {"paper", "pykan-0.0", "pykan"}
         ``"pykan-0.0"`` (the paper-era code: coefficients fitted to noise of half-width 0.1/(2G))
         starts from an almost flat spline, so unseen regions predict about 0 as in the figure.
 

@@ -71,6 +71,7 @@ from .._checks import as_matrix
 from ..baselines.mlp import MLP, activation_derivatives
 from ..core.model import KAN
 from ..core.multiply import refuse_mult
+from ..interpret.symbolic import get_function
 
 Layout = namedtuple("Layout", "D pairs")  # pairs: int array (P, 2) of second-derivative slots
 
@@ -148,33 +149,32 @@ def _higher_derivatives(fun):
         raise NotImplementedError(f"cannot derive f'' and f''' of symbolic function {fun.name!r}: {err}") from err
 
 
-def _symbolic_edges(layer, x):
-    """``F[m] = f^(m)(a x_i + b)``, m = 0..3, on the symbolic edges (0 elsewhere), (4, N, n_in, n_out)."""
-    from ..interpret.symbolic import get_function
-
-    F = np.zeros((4,) + x.shape + (layer.n_out,))
-    for i, j in zip(*np.nonzero(layer.sym_mask)):
-        fun = get_function(layer.sym_funs[i, j])
-        z = layer.affine[i, j, 0] * x[:, i] + layer.affine[i, j, 1]
+def _symbolic_edges(sym, x):
+    """``F[m] = f^(m)(a x_i + b)``, m = 0..3, on the symbolic edges of ``sym`` (a layer's
+    :class:`~minikan.interpret.symbolic_edges.SymbolicEdges`; 0 elsewhere), (4, N, n_in, n_out)."""
+    F = np.zeros((4,) + x.shape + (sym.shape[1],))
+    for i, j in zip(*np.nonzero(sym.mask)):
+        fun = get_function(sym.funs[i, j])
+        z = sym.affine[i, j, 0] * x[:, i] + sym.affine[i, j, 1]
         for m, g in enumerate((fun.f, fun.df) + _higher_derivatives(fun)):
             F[m, :, i, j] = g(z)  # a constant derivative comes back as a scalar and broadcasts
     return F
 
 
-def _symbolic_psi(layer, F):
+def _symbolic_psi(sym, F):
     """``psi^(m) = s (c a^m f^(m) + d [m = 0])`` for m = 0..3, s the symbolic mask, from ``F``."""
-    a, c, d = layer.affine[..., 0], layer.affine[..., 2], layer.affine[..., 3]
+    a, c, d = sym.affine[..., 0], sym.affine[..., 2], sym.affine[..., 3]
     powers = np.stack([a ** m for m in range(4)])[:, None]  # (4, 1, n_in, n_out)
-    psi = layer.sym_mask * c * powers * F
-    psi[0] += layer.sym_mask * d
+    psi = sym.mask * c * powers * F
+    psi[0] += sym.mask * d
     return psi
 
 
-def _symbolic_grad(layer, F, x, r):
+def _symbolic_grad(sym, F, x, r):
     """``dL/d(a, b, c, d)`` of the symbolic edges by Eq. R2, shape (n_in, n_out, 4), from
     ``d psi^(m)/da = s c (m a^(m-1) f^(m) + a^m x f^(m+1))``, ``d psi^(m)/db = s c a^m f^(m+1)``,
     ``d psi^(m)/dc = s a^m f^(m)`` and ``d psi^(m)/dd = s [m = 0]``."""
-    a, c = layer.affine[..., 0], layer.affine[..., 2]
+    a, c = sym.affine[..., 0], sym.affine[..., 2]
     xe = x[:, :, None]
     ga = gb = gc = 0.0
     for m in range(3):
@@ -182,10 +182,10 @@ def _symbolic_grad(layer, F, x, r):
         ga = ga + r[m] * c * ((m * a ** (m - 1) * F[m] if m else 0.0) + am * xe * F[m + 1])
         gb = gb + r[m] * c * am * F[m + 1]
         gc = gc + r[m] * am * F[m]
-    return layer.sym_mask[..., None] * np.stack([ga.sum(0), gb.sum(0), gc.sum(0), r[0].sum(0)], axis=-1)
+    return sym.mask[..., None] * np.stack([ga.sum(0), gb.sum(0), gc.sum(0), r[0].sum(0)], axis=-1)
 
 
-def _kan_layer_forward(layer, J, lay, nderiv):
+def _kan_layer_forward(layer, sym, J, lay, nderiv):
     """Output jet (T, N, n_out) of one KAN layer and its tape.
 
     ``phi^(m)_ij = m_ij (w_b b^(m)(x_i) + w_s s^(m)_ij(x_i))`` for m = 0..nderiv (Eq. 2.10–2.12;
@@ -198,9 +198,9 @@ def _kan_layer_forward(layer, J, lay, nderiv):
     s = (values[:, :, :, None, :] @ window)[..., 0, :]  # sum_q B^(m)_q c_q: (M, N, n_in, n_out)
     phi = layer.mask * (layer.w_b * b[..., None] + layer.w_s * s)  # (M, N, n_in, n_out)
     F = None
-    if layer.sym_mask.any():  # the symbolic branch adds psi_ij on the same edges
-        F = _symbolic_edges(layer, x)
-        phi = phi + _symbolic_psi(layer, F)[:nderiv + 1]
+    if sym.active():  # the symbolic branch adds psi_ij on the same edges
+        F = _symbolic_edges(sym, x)
+        phi = phi + _symbolic_psi(sym, F)[:nderiv + 1]
     Y = _push(phi, J[..., None], lay).sum(axis=2)  # sum over the incoming edges i
     if layer.bias is not None:
         Y[0] += layer.bias
@@ -219,7 +219,7 @@ def _coef_scatter(B, r, start, shape):
     return out.reshape(n_in, n_basis, n_out).transpose(0, 2, 1)
 
 
-def _kan_layer_backward(layer, tape, G, lay, need_input=True):
+def _kan_layer_backward(layer, sym, tape, G, lay, need_input=True):
     """``dL/dJ_in`` and the parameter gradients of one KAN layer, from ``G = dL/dY`` (T, N, n_out).
 
     With ``r_m`` the adjoint weights of Eq. R1 per edge, Eq. R2 gives
@@ -236,7 +236,7 @@ def _kan_layer_backward(layer, tape, G, lay, need_input=True):
     if layer.bias is not None:
         grads["bias"] = G[0].sum(axis=0)
     if tape["F"] is not None:
-        grads["affine"] = _symbolic_grad(layer, tape["F"], J[0], r)
+        grads["affine"] = _symbolic_grad(sym, tape["F"], J[0], r)
     return (gJ.sum(axis=3) if need_input else None), grads
 
 
@@ -316,8 +316,8 @@ def jet_forward(model, X, hessian=False, order=2):
     J[1 + np.arange(D), :, np.arange(D)] = 1.0  # dX_i/dX_d = delta_id; second derivatives 0
     if kind == "kan":
         tapes = []
-        for layer in model.layers:
-            J, tape = _kan_layer_forward(layer, J, lay, order + 1)
+        for layer, sym in zip(model.layers, model.symbolic):
+            J, tape = _kan_layer_forward(layer, sym, J, lay, order + 1)
             tapes.append(tape)
     else:
         J, tapes = _mlp_forward(model, J, lay, order + 1)
@@ -375,7 +375,7 @@ def jet_backward(model, tape, g_u, g_du=None, g_d2u=None):
         return model.flatten_grads(_mlp_backward(model, tape["layers"], G, lay))
     grads = [None] * len(model.layers)
     for l in reversed(range(len(model.layers))):
-        G, grads[l] = _kan_layer_backward(model.layers[l], tape["layers"][l], G, lay, need_input=l > 0)
+        G, grads[l] = _kan_layer_backward(model.layers[l], model.symbolic[l], tape["layers"][l], G, lay, need_input=l > 0)
     return model.flatten_grads(grads)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._checks import as_choice, as_float, as_int, as_matrix
 from .derivatives import input_jet, jet_backward, jet_forward
+from ..core.objective import loss_and_grad
 from ..core.train import optimize
 
 SAMPLINGS = ("mesh", "random")
@@ -130,6 +131,7 @@ class PoissonObjective:
         self.X_eval = None if X_eval is None else as_matrix(X_eval, "X_eval", 2)
         self.f = source(self.X_i)[:, 0]  # (n_i,)
         self.n_samples = self.X_i.shape[0]
+        self.samples = None  # no plain input batch for the trainer's out-of-grid checks
 
     def __call__(self, theta, rows=None):
         X, f = (self.X_i, self.f) if rows is None else (self.X_i[rows], self.f[rows])
@@ -140,7 +142,7 @@ class PoissonObjective:
         g_d2u = np.repeat((2.0 * self.alpha / residual.size * residual)[:, None, None], 2, axis=2)
         grad = jet_backward(self.model, tape, None, None, g_d2u)
         # boundary term: mean u^2 = MSE against zero targets, with the model's own backward
-        loss_b, grad_b = self.model.evaluate(theta, self.X_b, np.zeros((self.X_b.shape[0], 1)))[:2]
+        loss_b, grad_b = loss_and_grad(self.model, theta, self.X_b, np.zeros((self.X_b.shape[0], 1)))
         total = self.alpha * loss_i + loss_b
         return total, grad + grad_b, {"train_loss": total, "loss_i": loss_i, "loss_b": loss_b}
 

@@ -163,7 +163,7 @@ def edge_scores(model, X):
         raise TypeError(f"model must be a minikan.KAN, got {type(model).__name__}")
     refuse_mult(model, "edge_scores")  # its columns are read as hidden nodes
     X = as_matrix(X, "X", model.width[0])
-    return np.mean(np.abs(model.layers[0].edge_functions(X)), axis=0)
+    return np.mean(np.abs(model.edge_functions(0, X)), axis=0)
 
 
 def dependent_groups(model, X, threshold=ACTIVE_FRACTION):

@@ -18,7 +18,6 @@ import copy
 import numpy as np
 from scipy.special import expit
 
-from ..core import losses
 from .._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy, check_width
 from ..core._flat import FlatParameters
 
@@ -131,7 +130,6 @@ class AffineStack(FlatParameters):
     """
 
     GROUPS = ("W", "b")
-    has_grid = False
 
     def _set_trainable(self, trainable):
         if trainable is not None and not isinstance(trainable, dict):
@@ -183,12 +181,16 @@ class AffineStack(FlatParameters):
             caches.append(cache)
         return h, caches if with_cache else None
 
-    def forward(self, X):
+    def forward(self, X, safe=False, *, checked=False):
         """Network output and the per-layer caches for :meth:`backward`.
 
         Parameters
         ----------
         X : ndarray, shape (N, n_0)
+        safe : bool
+            Unused (no symbolic edges); part of the interface every model shares.
+        checked : bool
+            ``X`` is already a validated float64 array (the training objective checks it once).
 
         Returns
         -------
@@ -197,14 +199,15 @@ class AffineStack(FlatParameters):
             ``"h"``: the map's input (N, n_l); hidden layers add ``"z"``, the pre-activation
             (N, n_{l+1}), and whatever their activation's backward needs.
         """
-        return self._run(as_matrix(X, "X", self.width[0]), True)
+        return self._run(X if checked else as_matrix(X, "X", self.width[0]), True)
 
     def predict(self, X):
         """Model output for inputs ``X`` of shape (N, n_0); returns shape (N, n_L)."""
         return self._run(as_matrix(X, "X", self.width[0]), False)[0]
 
-    def backward(self, dy, caches):
-        """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers.
+    def backward(self, dy, caches, extra=None):
+        """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers (``extra`` must be None: no
+        penalty reads an MLP's forward pass).
 
         For ``z = h W + b``: ``dL/dW = h^T dL/dz``, ``dL/db = sum_n dL/dz``, ``dL/dh = dL/dz W^T``;
         the activations contribute ``dL/dz`` from ``dL/da`` (see ``_activate_backward``).
@@ -215,6 +218,8 @@ class AffineStack(FlatParameters):
         grads : list of dict, per affine map, same keys and shapes as its parameters
             (every group, trainable or not).
         """
+        if extra is not None:
+            raise ValueError(f"{type(self).__name__}.backward takes no extra gradients (it has no sparsity penalty)")
         grads = [None] * self.n_layers
         dh = dy
         for l in reversed(range(self.n_layers)):
@@ -233,67 +238,10 @@ class AffineStack(FlatParameters):
         X, y = as_xy(X, y, self.width[0], self.width[-1])
         return float(np.mean((self.predict(X) - y) ** 2))
 
-    def evaluate(self, theta, X, y, sparsity=None, loss=None, return_pred=False):
-        """Training objective at flat parameters ``theta``, with its gradient.
-
-        Sets the model's parameters to ``theta`` as a side effect; ``X`` and ``y`` are assumed
-        validated (the trainer checks them).
-
-        Parameters
-        ----------
-        theta : ndarray, shape (n_params()['total'],)
-        X : ndarray, shape (N, n_0)
-        y : ndarray
-            Targets in the form ``loss`` expects ((N, n_L) for MSE, int labels (N,) for
-            cross-entropy).
-        sparsity : minikan.core.regularize.Sparsity, optional
-            Accepted for the trainer's sake; the penalty of Eq. 2.17–2.20 is defined on KAN edges
-            only, so ``lamb > 0`` raises ``ValueError``.
-        loss : callable or str, optional
-            ``loss(pred, y) -> (value, dpred)`` from :mod:`minikan.core.losses` (or its name there);
-            default :func:`minikan.core.losses.mse`.
-
-        return_pred : bool
-            Also return the outputs at ``theta`` (N, n_L).
-
-        Returns
-        -------
-        total, grad, data_loss, reg : float, ndarray, float, float
-            ``total == data_loss`` and ``reg == 0`` (no penalty); then ``pred`` with
-            ``return_pred=True``.
-        """
-        if sparsity is not None and sparsity.lamb > 0:
-            raise ValueError(
-                f"{type(self).__name__} has no sparsity penalty (Eq. 2.17–2.20 act on KAN edges); "
-                f"got lamb={sparsity.lamb}, expected lamb=0"
-            )
-        loss = _resolve_loss(loss)
-        self.set_flat(theta)
-        pred, caches = self.forward(X)
-        value, dpred = loss(pred, y)
-        _, grads = self.backward(dpred, caches)
-        out = (value, self.flatten_grads(grads), value, 0.0)
-        return out + (pred,) if return_pred else out
-
-    def loss_and_grad(self, theta, X, y, sparsity=None, loss=None):
-        """``(total, grad)`` of :meth:`evaluate`."""
-        return self.evaluate(theta, X, y, sparsity, loss)[:2]
-
     def fit(self, X, y, X_test=None, y_test=None, **options):
         """Train in place; see :func:`minikan.core.train.fit` for the options. Returns the history."""
         from ..core.train import fit
         return fit(self, X, y, X_test, y_test, **options)
-
-
-def _resolve_loss(loss):
-    if loss is None:
-        return losses.mse
-    if isinstance(loss, str):
-        return losses.LOSSES[as_choice(loss, "loss", losses.LOSSES)]
-    if not callable(loss):
-        raise TypeError(
-            f"loss must be a function loss(pred, y) -> (value, dpred) or a name, got {type(loss).__name__}")
-    return loss
 
 
 # ---------------------------------------------------------------------------------- the MLP

@@ -1,9 +1,20 @@
-"""The flat parameter vector shared by every model (KAN, MLP, LAN).
+"""The flat parameter vector shared by every model (KAN, MLP, LAN), and the interface the training
+code relies on.
 
 A model lists its trainable arrays with ``param_groups() -> [(l, name, array), ...]`` and names its
-groups in ``GROUPS``; this mixin turns that list into the one vector the optimizers work on. The
-layout rule: layers in order, groups in ``GROUPS`` order within a layer, each array raveled in C
+groups in ``GROUPS``; this base class turns that list into the one vector the optimizers work on.
+The layout rule: layers in order, groups in ``GROUPS`` order within a layer, each array raveled in C
 order, frozen groups left out.
+
+What a model declares for the objective (:mod:`minikan.core.objective`) and the trainer
+(:mod:`minikan.core.train`):
+
+* ``forward(X, safe=False, *, checked=False) -> (pred, caches)`` and
+  ``backward(dpred, caches, extra=None) -> (dX, grads)`` (``grads`` per layer, keyed by group);
+* ``has_edges``: the sparsity penalty applies (``backward`` accepts its ``extra`` gradients);
+* ``has_grid``: the trainer moves grids, through ``update_grid(X)``, ``out_of_grid(X)`` (samples
+  outside each layer's grid) and ``grid_shift(X)`` (how far an update would move the knots);
+* ``can_reinitialize``: ``reinitialized(seed)`` draws a fresh start (multi-start training).
 """
 import numpy as np
 
@@ -12,6 +23,14 @@ class FlatParameters:
     """``n_params``, ``get_flat``, ``set_flat``, ``flat_group_names`` and ``flatten_grads``."""
 
     GROUPS = ()
+    has_edges = False
+    has_grid = False
+    can_reinitialize = False
+
+    def grid_shift(self, X):
+        """How far a grid update on ``X`` would move each layer's knots, in knot spacings, or None
+        when the model cannot tell (the trainer then makes every scheduled update)."""
+        return None
 
     def n_params(self):
         """Number of trainable parameters by group, and their total (a frozen group counts 0)."""

@@ -6,9 +6,18 @@ Each edge ``i -> j`` carries
     \\phi_{ij}(x) = m_{ij} \\left( w_{b,ij}\\, b(x) + w_{s,ij} \\sum_m c_{ijm} B_m(x) \\right)
     \\qquad (Eq. 2.10–2.12)
 
-with ``b = silu`` by default and ``m`` the (fixed) edge mask, and output node ``j`` sums its
-incoming edges, ``y_j = sum_i phi_ij(x_i) + bias_j`` (Eq. 2.5; the bias is optional and off by
-default, as in the paper).
+with ``b = silu`` by default (Eq. 2.11), the spline ``sum_m c_ijm B_m`` of Eq. 2.12 and ``m`` the
+(fixed) edge mask, and output node ``j`` sums its incoming edges,
+``y_j = sum_i phi_ij(x_i) + bias_j`` (Eq. 2.5; the bias is optional and off by default, as in the
+paper). The layer is the matrix ``Phi_l = {phi_ij}`` of Eq. 2.2 and 2.6, and edge ``(i, j)`` of
+layer ``l`` is the paper's ``phi_{l,i,j}`` (Eq. 2.4): its pre-activation is ``x_{l,i}``, input ``i``
+of ``n_l``, and its post-activation goes to node ``j`` of ``n_{l+1}``, as in Eq. 2.5. (Arrays are
+indexed ``[i, j]``, input first; pykan's are ``[j, i]``, see ``docs/conventions.md``.)
+
+One deliberate deviation: the paper's Eq. 2.10 has a single weight, ``phi = w (b(x) + spline(x))``.
+Here each edge has two, ``w_b`` on the base branch and ``w_s`` on the spline branch, as in the code
+the paper's experiments were run with and in pykan, so that pykan models load without loss and
+the two branches can be scaled (and frozen) separately. ``w_b = w_s = w`` gives the paper's form.
 
 Parameters live in plain arrays on the layer; ``forward`` returns the output and a cache, and
 ``backward`` turns an output gradient and that cache into the input gradient and the parameter
@@ -32,7 +41,7 @@ BASE_FUNCTIONS = {
     "zero": (np.zeros_like, np.zeros_like, np.zeros_like),
 }
 
-INITS = ("paper", "pykan-0.0", "pykan-0.2")
+INITS = ("paper", "pykan-0.0", "pykan")
 PARAM_GROUPS = ("coef", "w_b", "w_s", "bias", "affine")
 
 
@@ -60,8 +69,7 @@ class KANLayer:
         point; cost independent of G) or ``"dense"`` (all G+k functions; the readable reference).
     """
 
-    def __init__(self, grid, coef, w_b, w_s, mask=None, bias=None, k=3, base="silu", basis="local",
-                 sym_mask=None, affine=None, sym_funs=None):
+    def __init__(self, grid, coef, w_b, w_s, mask=None, bias=None, k=3, base="silu", basis="local"):
         self.k = int(k)
         self.grid = spline.check_grid(grid, self.k)
         self.coef = np.array(coef, dtype=np.float64)
@@ -77,14 +85,6 @@ class KANLayer:
         self.bias = None if bias is None else np.array(bias, dtype=np.float64).reshape(n_out)
         self.base = as_choice(base, "base", BASE_FUNCTIONS)
         self.basis = as_choice(basis, "basis", ("local", "dense"))
-        # symbolic branch (Section 2.5.1, "symbolic snapping"): edge (i, j) adds
-        # sym_mask_ij * (c f(a x + b) + d) with (a, b, c, d) = affine[i, j]
-        self.sym_mask = np.zeros((n_in, n_out)) if sym_mask is None else np.array(sym_mask, dtype=np.float64).reshape(n_in, n_out)
-        self.affine = np.tile([1.0, 0.0, 1.0, 0.0], (n_in, n_out, 1)) if affine is None else np.array(affine, dtype=np.float64).reshape(n_in, n_out, 4)
-        self.sym_funs = np.full((n_in, n_out), "0", dtype=object) if sym_funs is None else np.array(sym_funs, dtype=object).reshape(n_in, n_out)
-        # symbolic edges evaluate the singularity-safe variants of their functions while this is on
-        # (set by ``fit`` for the duration of training, see minikan.core.train)
-        self.safe_symbolic = False
 
     @classmethod
     def create(cls, n_in, n_out, G, k=3, rng=None, *, grid_range=(-1.0, 1.0), base="silu",
@@ -98,7 +98,7 @@ class KANLayer:
         * ``"pykan-0.0"`` (the code the paper was run with): uniform noise of half-width
           ``0.1 / (2G)`` at the G+1 base knots, coefficients by minimum-norm least squares through
           it; ``w_b = 1/sqrt(n_in) + 0.1 (2 z - 1)`` with ``z ~ N(0, 1)``; ``w_s = 1``.
-        * ``"pykan-0.2"`` (pykan 0.2.8 defaults): the same noise recipe with half-width
+        * ``"pykan"`` (pykan 0.2.8 defaults): the same noise recipe with half-width
           ``0.3 / (2G)``; ``w_b ~ U(-1, 1)/sqrt(n_in)``; ``w_s = 1/sqrt(n_in)``.
 
         The bias, when present, starts at 0.
@@ -141,13 +141,10 @@ class KANLayer:
         return self.coef.shape[2] - self.k
 
     def params(self):
-        """The trainable-in-principle arrays by group name (``bias`` only when present, ``affine``
-        only when some edge is symbolic)."""
+        """The trainable-in-principle arrays by group name (``bias`` only when present)."""
         p = {"coef": self.coef, "w_b": self.w_b, "w_s": self.w_s}
         if self.bias is not None:
             p["bias"] = self.bias
-        if self.sym_mask.any():
-            p["affine"] = self.affine
         return p
 
     def subset(self, rows=None, cols=None, grid=None, coef=None):
@@ -159,8 +156,7 @@ class KANLayer:
         return KANLayer(
             self.grid[rows] if grid is None else grid, self.coef[ix] if coef is None else coef,
             self.w_b[ix], self.w_s[ix], self.mask[ix], None if self.bias is None else self.bias[cols],
-            k=self.k, base=self.base, basis=self.basis, sym_mask=self.sym_mask[ix],
-            affine=self.affine[ix], sym_funs=self.sym_funs[ix])
+            k=self.k, base=self.base, basis=self.basis)
 
     def copy(self):
         return self.subset()
@@ -181,36 +177,14 @@ class KANLayer:
         x = as_matrix(x, "x", self.n_in)
         return self._spline(x, 0)[0][0]
 
-    # ------------------------------------------------------------------ the symbolic branch
-    def _symbolic(self, x):
-        """``f(a x_i + b)`` and ``f'(a x_i + b)`` on the symbolic edges (zeros elsewhere), shape
-        (N, n_in, n_out) each, or None when no edge is symbolic."""
-        if not self.sym_mask.any():
-            return None
-        from ..interpret.symbolic import get_function
-
-        fz = np.zeros((x.shape[0], self.n_in, self.n_out))
-        dfz = np.zeros_like(fz)
-        for i, j in zip(*np.nonzero(self.sym_mask)):
-            fun = get_function(self.sym_funs[i, j])
-            z = self.affine[i, j, 0] * x[:, i] + self.affine[i, j, 1]
-            f, df = (fun.safe, fun.dsafe) if self.safe_symbolic else (fun.f, fun.df)
-            fz[:, i, j], dfz[:, i, j] = f(z), df(z)
-        return fz, dfz
-
-    def _symbolic_values(self, fz):
-        """``sym_mask * (c f(a x + b) + d)`` from the precomputed ``f`` values."""
-        return self.sym_mask * (self.affine[..., 2] * fz + self.affine[..., 3])
-
     def edge_functions(self, x):
-        """``phi_ij(x_i)`` for every sample and edge, both branches and masks included,
-        shape (N, n_in, n_out)."""
+        """``phi_ij(x_i) = m_ij (w_b b(x_i) + w_s spline_ij(x_i))`` for every sample and edge
+        (Eq. 2.10), shape (N, n_in, n_out). (A symbolic edge's value is added by the model, see
+        :meth:`minikan.KAN.edge_functions`.)"""
         x = as_matrix(x, "x", self.n_in)
         b = BASE_FUNCTIONS[self.base][0](x)
         s = self._spline(x, 0)[0][0]
-        phi = self.mask * (self.w_b * b[:, :, None] + self.w_s * s)
-        sym = self._symbolic(x)
-        return phi if sym is None else phi + self._symbolic_values(sym[0])
+        return self.mask * (self.w_b * b[:, :, None] + self.w_s * s)
 
     # ------------------------------------------------------------------ forward / backward
     def forward(self, x, with_cache=True):
@@ -233,21 +207,18 @@ class KANLayer:
         splines, basis_cache = self._spline(x, 1 if with_cache else 0)  # (1 or 2, N, n_in, n_out)
         wb, ws = self.mask * self.w_b, self.mask * self.w_s  # (n_in, n_out)
         y = b @ wb + np.einsum("nij,ij->nj", splines[0], ws)  # sum over incoming edges, Eq. 2.5
-        sym = self._symbolic(x)
-        if sym is not None:
-            y = y + self._symbolic_values(sym[0]).sum(axis=1)
         if self.bias is not None:
             y = y + self.bias
         if not with_cache:
             return y, None
         cache = {"x": x, "b": b, "db": BASE_FUNCTIONS[self.base][1](x), "s": splines[0],
-                 "ds": splines[1], "basis": basis_cache, "sym": sym}
+                 "ds": splines[1], "basis": basis_cache}
         return y, cache
 
     def edge_values(self, cache):
-        """The numeric branch ``m_ij (w_b b(x_i) + w_s s_ij(x_i))`` of a forward pass, from its
-        cache, shape (N, n_in, n_out). (The sparsity penalty reads this branch only, as pykan's
-        default metric does; symbolic edges are not penalised.)"""
+        """The edge values ``phi_ij = m_ij (w_b b(x_i) + w_s s_ij(x_i))`` of a forward pass, from its
+        cache, shape (N, n_in, n_out). (The sparsity penalty reads these, as pykan's default
+        metric does; symbolic edges are not penalised.)"""
         return self.mask * (self.w_b * cache["b"][:, :, None] + self.w_s * cache["s"])
 
     def backward(self, dy, cache, dphi=None):
@@ -258,10 +229,9 @@ class KANLayer:
         dy : ndarray, shape (N, n_out)
         cache : dict from :meth:`forward`
         dphi : ndarray, shape (N, n_in, n_out), optional
-            Extra gradient of the loss with respect to the numeric edge values
-            ``m_ij (w_b b(x_ni) + w_s s_ij(x_ni))`` (:meth:`edge_values`; from a penalty such as
-            the sparsity regulariser, Eq. 2.17–2.20). It does not reach the symbolic branch of an
-            edge that carries both.
+            Extra gradient of the loss with respect to the edge values
+            ``m_ij (w_b b(x_ni) + w_s s_ij(x_ni))`` (:meth:`edge_values`), from a penalty that
+            reads them (the sparsity regulariser, Eq. 2.17–2.20).
 
         Returns
         -------
@@ -287,18 +257,6 @@ class KANLayer:
         if self.bias is not None:
             grads["bias"] = dy.sum(axis=0)
         dx = db * np.einsum("nij,ij->ni", g, wb) + np.einsum("nij,ij,nij->ni", ds, ws, g)
-        if cache["sym"] is not None:
-            # psi = m_s (c f(a x + b) + d): d/da = m_s c f' x, d/db = m_s c f', d/dc = m_s f,
-            # d/dd = m_s, d/dx = m_s c f' a
-            fz, dfz = cache["sym"]
-            a, c = self.affine[..., 0], self.affine[..., 2]
-            # only dy reaches the symbolic branch: ``dphi`` belongs to the numeric edge values
-            # that the penalty reads, not to the symbolic function an edge may carry as well
-            gs = dy[:, None, :] * self.sym_mask  # (N, n_in, n_out)
-            gcf = gs * c * dfz
-            grads["affine"] = np.stack([np.einsum("nij,ni->ij", gcf, cache["x"]), gcf.sum(axis=0),
-                                        (gs * fz).sum(axis=0), gs.sum(axis=0)], axis=-1)
-            dx = dx + np.einsum("nij,ij->ni", gcf, a)
         return dx, grads
 
     def _coef_grad(self, g, basis_cache):

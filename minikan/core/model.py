@@ -1,13 +1,19 @@
-"""The KAN model: a stack of KAN layers (Eq. 2.7) with one flat parameter vector.
+"""The KAN model: a stack of KAN layers (Eq. 2.6–2.8) with one flat parameter vector.
 
-``KAN(width=[n_0, ..., n_L], grid=G, k=3, seed=0)`` builds ``L`` layers; layer ``l`` maps
-``n_l`` inputs to ``n_{l+1}`` outputs. The model exposes
+``KAN(width=[n_0, ..., n_L], grid=G, k=3, seed=0)`` builds ``L`` layers (the shape of Eq. 2.3);
+layer ``l`` is the matrix of functions ``Phi_l`` of Eq. 2.2/2.6, mapping ``n_l`` inputs to ``n_{l+1}``
+outputs, and the network is their composition (Eq. 2.7; written out in Eq. 2.8). The model exposes
 
-* ``predict(X)`` and the hand-written ``forward`` / ``backward`` pair,
-* the MSE loss and its gradient with respect to one flat vector of the trainable parameters
-  (``get_flat`` / ``set_flat`` / ``loss_and_grad``; the order is layer by layer, and within a layer
-  ``coef, w_b, w_s, bias``, each raveled in C order),
-* ``fit`` (see :mod:`minikan.core.train`), ``update_grid`` and ``refine`` (grid extension, Sec. 2.4).
+* ``predict(X)`` and the hand-written ``forward`` / ``backward`` pair; every layer's output is the
+  sum of its numeric edges (:class:`~minikan.core.layer.KANLayer`) and of its symbolic edges
+  (:class:`~minikan.interpret.symbolic_edges.SymbolicEdges`, Section 2.5.1; none until an edge is
+  snapped),
+* one flat vector of the trainable parameters (``get_flat`` / ``set_flat``; the order is layer by
+  layer, and within a layer ``coef, w_b, w_s, bias, affine``, each raveled in C order), which the
+  training objective (:mod:`minikan.core.objective`) differentiates,
+* ``update_grid`` and ``refine`` (grid update and grid extension, Sec. 2.2 and 2.4),
+* pykan-style methods (``fit``, ``plot``, ``prune``, ``auto_symbolic``, ``symbolic_formula``,
+  ``save``, ...) that call their implementation in the other sub-packages.
 """
 import numpy as np
 
@@ -17,7 +23,7 @@ from .._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matr
 from ._flat import FlatParameters
 from .multiply import check_arity, multiply, multiply_backward, n_subnodes, parse_width
 from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
-from .regularize import Sparsity, penalty
+from .regularize import regularization
 from .spline import check_G_k
 
 
@@ -42,7 +48,7 @@ class KAN(FlatParameters):
         Initial interval ``[a, b]`` of every grid.
     base : {"silu", "identity", "zero"}
         Base function ``b`` of Eq. 2.10–2.11.
-    init : {"paper", "pykan-0.0", "pykan-0.2"}
+    init : {"paper", "pykan-0.0", "pykan"}
         Initialisation recipe, see :meth:`KANLayer.create`.
     bias : bool
         Add a trainable bias to every node (pykan's paper-era code had one; the paper does not).
@@ -82,8 +88,10 @@ class KAN(FlatParameters):
     (4, 1)
     """
 
-    GROUPS = PARAM_GROUPS
-    has_grid = True  # the trainer moves the grids on its schedule (an MLP has none)
+    GROUPS = PARAM_GROUPS + ("affine",)  # the layers' groups, then the symbolic edges'
+    has_grid = True  # the trainer moves the grids on its schedule (update_grid, grid_shift, out_of_grid)
+    has_edges = True  # the sparsity penalty reads the edge values (edge_values)
+    can_reinitialize = True  # fit(..., restarts=n) draws fresh starts (reinitialized)
 
     def __init__(self, width, grid=3, k=3, seed=0, *, grid_range=(-1.0, 1.0), base="silu",
                  init="paper", bias=False, grid_eps=1.0, grid_margin=0.01, basis="local",
@@ -106,19 +114,22 @@ class KAN(FlatParameters):
 
     @classmethod
     def from_layers(cls, layers, grid_eps=1.0, grid_margin=0.01, trainable=None, init="paper", *,
-                    n_mult=None, mult_arity=2):
+                    n_mult=None, mult_arity=2, symbolic=None):
         """Build a model around existing :class:`KANLayer` objects (they are used, not copied).
 
         ``init`` names the initialisation recipe that :meth:`reinitialized` uses for fresh copies.
         ``n_mult`` (one count per row, default none) and ``mult_arity`` give the multiplication
         nodes; :meth:`mult_structure` returns them as keyword arguments for this method.
+        ``symbolic`` gives each layer's :class:`~minikan.interpret.symbolic_edges.SymbolicEdges`
+        (used, not copied; default: none snapped).
         """
         model = cls.__new__(cls)
         model._setup(list(layers), grid_eps, grid_margin, trainable, as_choice(init, "init", INITS),
-                     n_mult, check_arity(mult_arity))
+                     n_mult, check_arity(mult_arity), symbolic)
         return model
 
-    def _setup(self, layers, grid_eps, grid_margin, trainable, init="paper", n_mult=None, mult_arity=2):
+    def _setup(self, layers, grid_eps, grid_margin, trainable, init="paper", n_mult=None, mult_arity=2,
+               symbolic=None):
         # a model without layers or with an empty layer has no width to report and cannot be saved
         if not layers:
             raise ValueError("a KAN needs at least one layer, got none")
@@ -135,16 +146,28 @@ class KAN(FlatParameters):
                 raise ValueError(f"layer widths do not chain: {a.n_out} outputs with {n_mult[l + 1]} "
                                  f"multiplication nodes of arity {mult_arity} feed "
                                  f"{'the outputs' if b is None else f'{b.n_in} inputs'}")
+        # the symbolic branch of every layer (Section 2.5.1) lives in the interpretability part;
+        # the model only sums it with the layer's numeric edges
+        from ..interpret.symbolic_edges import SymbolicEdges
+
+        if symbolic is None:
+            symbolic = [SymbolicEdges(layer.n_in, layer.n_out) for layer in layers]
+        symbolic = list(symbolic)
+        if len(symbolic) != len(layers) or any(
+                not isinstance(s, SymbolicEdges) or s.shape != (layer.n_in, layer.n_out)
+                for s, layer in zip(symbolic, layers)):
+            raise ValueError("symbolic must hold one SymbolicEdges per layer, of the layer's shape (n_in, n_out)")
         self.layers = layers
+        self.symbolic = symbolic
         self.n_mult, self.mult_arity = n_mult, mult_arity
         self.init = init
         self.grid_eps = as_float(grid_eps, "grid_eps", 0.0, 1.0)
         self.grid_margin = as_float(grid_margin, "grid_margin", 0.0)
         if trainable is not None and not isinstance(trainable, dict):
             raise TypeError(f"trainable must be a dict like {{'w_s': False}}, got {type(trainable).__name__}")
-        self.trainable = dict.fromkeys(PARAM_GROUPS, True)
+        self.trainable = dict.fromkeys(self.GROUPS, True)
         for name, flag in (trainable or {}).items():
-            as_choice(name, "trainable key", PARAM_GROUPS)
+            as_choice(name, "trainable key", self.GROUPS)
             self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
 
     # ------------------------------------------------------------------ structure
@@ -203,8 +226,14 @@ class KAN(FlatParameters):
 
     def copy(self):
         """An independent deep copy."""
-        return KAN.from_layers([layer.copy() for layer in self.layers], self.grid_eps, self.grid_margin,
-                               self.trainable, self.init, **self.mult_structure())
+        return self.with_layers([layer.copy() for layer in self.layers], [s.copy() for s in self.symbolic])
+
+    def with_layers(self, layers, symbolic=None):
+        """A model with this one's settings (grid rule, trainability, init recipe, multiplication
+        nodes) around new layers (and symbolic edges; default none snapped). Used by grid
+        extension, pruning and reordering, which change the layers but keep the settings."""
+        return type(self).from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init,
+                                      **self.mult_structure(), symbolic=symbolic)
 
     def reinitialized(self, seed=0):
         """A freshly initialised model of the same shape on the same knots (a new starting point).
@@ -215,7 +244,7 @@ class KAN(FlatParameters):
         :meth:`KANLayer.create`; "paper" for models built from layers). Used by
         ``fit(..., restarts=n)``. A model with symbolic edges raises ``ValueError``.
         """
-        if any(layer.sym_mask.any() for layer in self.layers):
+        if any(s.active() for s in self.symbolic):
             raise ValueError("reinitialized needs a model without symbolic edges (they have no "
                              "random initialisation); unfix them first")
         rng = as_rng(seed)
@@ -226,8 +255,7 @@ class KAN(FlatParameters):
             new = fresh.subset(grid=layer.grid.copy(), coef=fresh.coef)
             new.mask = layer.mask.copy()
             layers.append(new)
-        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init,
-                               **self.mult_structure())
+        return self.with_layers(layers)
 
     def save(self, path):
         """Write the model to ``path``, one ``.npz`` file (see :mod:`minikan.tools.io`); read it back
@@ -237,125 +265,117 @@ class KAN(FlatParameters):
 
     # ------------------------------------------------------------------ flat parameter vector
     def param_groups(self):
-        """``[(l, name, array), ...]`` for every trainable array, in flat-vector order."""
-        return [(l, name, arr) for l, layer in enumerate(self.layers)
-                for name, arr in layer.params().items() if self.trainable[name]]
+        """``[(l, name, array), ...]`` for every trainable array, in flat-vector order: per layer
+        the numeric edges' groups, then its symbolic edges' ``affine`` (while some edge is snapped)."""
+        return [(l, name, arr) for l, (layer, sym) in enumerate(zip(self.layers, self.symbolic))
+                for name, arr in {**layer.params(), **sym.params()}.items() if self.trainable[name]]
 
     # ------------------------------------------------------------------ forward / backward
-    def forward(self, X):
+    def _layer(self, l, x, safe=False, with_cache=True):
+        """Row ``l+1`` from row ``l``: numeric plus symbolic edges (Eq. 2.5 with the snapped edges
+        of Section 2.5.1), then the multiplication nodes. Returns ``(x_{l+1}, cache)``."""
+        y, cache = self.layers[l].forward(x, with_cache)
+        sym = self.symbolic[l]
+        if sym.active():
+            ys, sym_cache = sym.forward(x, safe)
+            y = y + ys
+            if with_cache:
+                cache["symbolic"] = sym_cache
+        if self.n_mult[l + 1]:
+            if with_cache:
+                cache["sub"] = y  # the factors, for the product rule in backward
+            y = self.multiply_subnodes(l, y)
+        return y, cache
+
+    def forward(self, X, safe=False, *, checked=False):
         """Network output (Eq. 2.7) and the per-layer caches for :meth:`backward`.
 
         Parameters
         ----------
         X : ndarray, shape (N, n_0)
+        safe : bool
+            Symbolic edges evaluate the singularity-safe variants of their functions (training
+            does this by default, see :func:`minikan.core.train.fit`).
+        checked : bool
+            ``X`` is already a validated float64 array (the training objective checks its data
+            once, not on every evaluation).
 
         Returns
         -------
         y : ndarray, shape (N, n_L)
         caches : list of dict, one per layer
         """
-        X = as_matrix(X, "X", self.width[0])
+        x = X if checked else as_matrix(X, "X", self.width[0])
         caches = []
-        for l, layer in enumerate(self.layers):
-            X, cache = layer.forward(X)
-            if self.n_mult[l + 1]:
-                cache["sub"] = X  # the factors, for the product rule in backward
-            X = self.multiply_subnodes(l, X)
+        for l in range(len(self.layers)):
+            x, cache = self._layer(l, x, safe)
             caches.append(cache)
-        return X, caches
+        return x, caches
 
-    def backward(self, dy, caches, dphis=None, dxs=None):
+    def backward(self, dy, caches, extra=None):
         """Backpropagate ``dy = dL/dy`` (N, n_L) through all layers.
 
-        ``dphis`` optionally gives, per layer, a gradient with respect to that layer's edge
-        activations (shape (N, n_l, n_{l+1})), and ``dxs`` one with respect to its inputs
-        (N, n_l) (entries may be None), e.g. from the sparsity penalty. With multiplication
-        nodes, ``n_{l+1}`` in the edge shapes is ``subnode_width[l+1]`` and the product rule
+        ``extra`` optionally gives, per layer, the gradient of an additional term of the loss
+        that reads the layer's forward pass (the sparsity penalty, see
+        :func:`minikan.core.regularize.penalty`): a dict with ``"phi"``, the gradient with respect
+        to the layer's edge values (N, n_l, n_{l+1}) (:meth:`KANLayer.edge_values`), and/or
+        ``"x"``, the gradient with respect to its input (N, n_l). With multiplication nodes,
+        ``n_{l+1}`` is ``subnode_width[l+1]`` and the product rule
         (:func:`minikan.core.multiply.multiply_backward`) turns node gradients into subnode gradients.
 
         Returns
         -------
         dX : ndarray, shape (N, n_0)
-        grads : list of dict, per layer, same keys and shapes as ``layer.params()``
+        grads : list of dict, per layer, with the keys of its parameter groups (``param_groups``)
         """
         grads = [None] * len(self.layers)
         for l in reversed(range(len(self.layers))):
-            extra = None if dphis is None else dphis[l]
+            more = {} if extra is None or extra[l] is None else extra[l]
             if self.n_mult[l + 1]:
                 dy = multiply_backward(dy, caches[l]["sub"], self.width[l + 1] - self.n_mult[l + 1], self.mult_arity)
-            dy, grads[l] = self.layers[l].backward(dy, caches[l], extra)
-            if dxs is not None and dxs[l] is not None:
-                dy = dy + dxs[l]  # a penalty that also reads the layer's input
+            dx, grads[l] = self.layers[l].backward(dy, caches[l], more.get("phi"))
+            if "symbolic" in caches[l]:
+                dxs, sym_grads = self.symbolic[l].backward(dy, caches[l]["symbolic"])
+                dx = dx + dxs
+                grads[l].update(sym_grads)
+            if more.get("x") is not None:
+                dx = dx + more["x"]  # a penalty that also reads the layer's input
+            dy = dx
         return dy, grads
 
     def predict(self, X):
         """Model output for inputs ``X`` of shape (N, n_0); returns shape (N, n_L)."""
-        X = as_matrix(X, "X", self.width[0])
-        for l, layer in enumerate(self.layers):
-            X = self.multiply_subnodes(l, layer.forward(X, with_cache=False)[0])
-        return X
+        x = as_matrix(X, "X", self.width[0])
+        for l in range(len(self.layers)):
+            x = self._layer(l, x, with_cache=False)[0]
+        return x
 
     def layer_inputs(self, X):
         """Inputs of every layer: ``[x_0 = X, x_1, ..., x_{L-1}]``, each of shape (N, n_l)."""
         xs = [as_matrix(X, "X", self.width[0])]
-        for l, layer in enumerate(self.layers[:-1]):
-            xs.append(self.multiply_subnodes(l, layer.forward(xs[-1], with_cache=False)[0]))
+        for l in range(len(self.layers) - 1):
+            xs.append(self._layer(l, xs[-1], with_cache=False)[0])
         return xs
 
-    # ------------------------------------------------------------------ loss
+    def edge_functions(self, l, x):
+        """Every edge's value ``phi_lij(x_i)`` on the layer-``l`` inputs ``x`` (N, n_l), numeric and
+        symbolic branch together, shape (N, n_l, subnode_width[l+1])."""
+        layer = self.layers[l]
+        x = as_matrix(x, "x", layer.n_in)
+        phi = layer.edge_functions(x)
+        sym = self.symbolic[l]
+        return phi + sym.edge_functions(x) if sym.active() else phi
+
+    def regularization(self, X, lamb_l1=1.0, lamb_entropy=1.0, metric="paper", lamb_coef=0.0, lamb_coefdiff=0.0):
+        """The unweighted sparsity penalty on inputs ``X`` (N, n_0), ``sum_l (lamb_l1 |Phi_l|_1 +
+        lamb_entropy S(Phi_l))`` (Eq. 2.17–2.19; see :func:`minikan.core.regularize.regularization`)."""
+        return regularization(self, X, lamb_l1, lamb_entropy, metric, lamb_coef, lamb_coefdiff)
+
     def loss(self, X, y):
-        """Mean squared error over all samples and outputs, ``mean((f(X) - y)^2)``."""
+        """Mean squared error over all samples and outputs, ``mean((f(X) - y)^2)`` (a score for
+        evaluation; training objectives are in :mod:`minikan.core.objective`)."""
         X, y = as_xy(X, y, self.width[0], self.width[-1])
         return float(np.mean((self.predict(X) - y) ** 2))
-
-    def loss_and_grad(self, theta, X, y, sparsity=None):
-        """Training objective at flat parameters ``theta`` and its gradient (shape of ``theta``).
-
-        The objective is the MSE, plus the sparsity penalty of Eq. 2.20 when a
-        :class:`minikan.core.regularize.Sparsity` is given. Sets the model's parameters to ``theta`` as
-        a side effect. ``X`` and ``y`` are assumed validated (use :meth:`loss` or :meth:`fit` for
-        checked entry points).
-        """
-        total, grad, _, _ = self.evaluate(theta, X, y, sparsity)
-        return total, grad
-
-    def evaluate(self, theta, X, y, sparsity=None, loss=None, return_pred=False):
-        """Like :meth:`loss_and_grad`, also returning the data loss and the unweighted penalty.
-
-        ``loss(pred, y) -> (value, dpred)`` is the data loss (default :func:`minikan.core.losses.mse`).
-
-        Returns
-        -------
-        total : float
-        grad : ndarray, shape (n_params,)
-        data_loss : float
-        reg : float
-            ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))`` without ``lamb`` (0 without sparsity).
-        pred : ndarray, shape (N, n_L)
-            Only with ``return_pred=True``: the outputs at ``theta``.
-        """
-        self.set_flat(theta)
-        pred, caches = self.forward(X)
-        xs = [cache["x"] for cache in caches]  # every layer's input, for penalties that read it
-        data_loss, dy = (loss or losses.mse)(pred, y)
-        total, reg, dphis, dxs, dcoefs = data_loss, 0.0, None, None, None
-        if sparsity is not None and sparsity.lamb > 0:
-            weighted, reg, dphis, dxs, dcoefs = penalty(self.layers, xs, caches, sparsity)
-            total += weighted
-        _, grads = self.backward(dy, caches, dphis, dxs)
-        for g, dcoef in zip(grads, dcoefs or []):
-            if dcoef is not None:
-                g["coef"] = g["coef"] + dcoef
-        out = (total, self.flatten_grads(grads), data_loss, reg)
-        return out + (pred,) if return_pred else out
-
-    def regularization(self, X, mu1=1.0, mu2=1.0, metric="paper", lamb_coef=0.0, lamb_coefdiff=0.0):
-        """The unweighted penalty on inputs ``X`` (N, n_0): ``sum_l (mu1 |Phi_l|_1 + mu2 S(Phi_l))``
-        (Eq. 2.17–2.19) with ``metric="paper"``, or pykan 0.2.8's with ``metric="pykan"``."""
-        _, caches = self.forward(X)
-        xs = [cache["x"] for cache in caches]
-        sparsity = Sparsity(1.0, mu1, mu2, metric, lamb_coef, lamb_coefdiff)
-        return penalty(self.layers, xs, caches, sparsity)[1]
 
     # ------------------------------------------------------------------ grids
     def update_grid(self, X, grid_eps=None):
@@ -369,11 +389,14 @@ class KAN(FlatParameters):
         """
         eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
         x = as_matrix(X, "X", self.width[0])
-        layers = list(self.layers)
-        for l, layer in enumerate(layers):
-            layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
-            x = self.multiply_subnodes(l, layers[l].forward(x, with_cache=False)[0])
-        self.layers[:] = layers  # only now: an error (NonFiniteSamples) leaves the model as it was
+        old = list(self.layers)
+        try:
+            for l, layer in enumerate(old):
+                self.layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
+                x = self._layer(l, x, with_cache=False)[0]  # layer l+1 is placed on the updated outputs
+        except BaseException:
+            self.layers[:] = old  # an error (NonFiniteSamples) leaves the model as it was
+            raise
         return self
 
     def grid_shift(self, X, grid_eps=None):
@@ -433,8 +456,7 @@ class KAN(FlatParameters):
         G_new = as_int(G_new, "G_new", 1)
         xs = self.layer_inputs(X)
         layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
-        return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init,
-                               **self.mult_structure())
+        return self.with_layers(layers, [s.copy() for s in self.symbolic])
 
     # ------------------------------------------------------------------ pruning
     def prune(self, X, threshold=1e-2, metric="paper", edge_threshold=None):

@@ -25,7 +25,9 @@ METRICS = ("paper", "pykan", "pykan-0.0")
 
 @dataclass(frozen=True)
 class Sparsity:
-    """Weights of the penalty: ``lamb`` (λ), ``mu1`` (L1), ``mu2`` (entropy), and the metric.
+    """Weights of the penalty: ``lamb`` (λ), ``lamb_l1`` (the paper's μ₁, L1), ``lamb_entropy`` (μ₂,
+    entropy), and the metric. (pykan's ``fit`` names μ₁ and μ₂ ``lamb_l1`` and ``lamb_entropy``;
+    minikan uses those names everywhere.)
 
     ``metric="paper"`` is Eq. 2.17–2.20. ``metric="pykan"`` is pykan 0.2.8's default
     ``reg_metric='edge_forward_spline_n'`` (see :func:`layer_penalty_pykan`). ``metric="pykan-0.0"``
@@ -35,20 +37,20 @@ class Sparsity:
     """
 
     lamb: float = 0.0
-    mu1: float = 1.0
-    mu2: float = 1.0
+    lamb_l1: float = 1.0
+    lamb_entropy: float = 1.0
     metric: str = "paper"
     lamb_coef: float = 0.0
     lamb_coefdiff: float = 0.0
 
     def __post_init__(self):
-        for name in ("lamb", "mu1", "mu2", "lamb_coef", "lamb_coefdiff"):
+        for name in ("lamb", "lamb_l1", "lamb_entropy", "lamb_coef", "lamb_coefdiff"):
             as_float(getattr(self, name), name, 0.0)
         as_choice(self.metric, "reg_metric", METRICS)
 
 
-def layer_penalty(phi, mu1=1.0, mu2=1.0):
-    """``mu1 |Phi|_1 + mu2 S(Phi)`` for one layer and its gradient with respect to ``phi``.
+def layer_penalty(phi, lamb_l1=1.0, lamb_entropy=1.0):
+    """``lamb_l1 |Phi|_1 + lamb_entropy S(Phi)`` for one layer and its gradient with respect to ``phi``.
 
     Parameters
     ----------
@@ -76,8 +78,8 @@ def layer_penalty(phi, mu1=1.0, mu2=1.0):
         dS_dA = np.where(p > 0, (-log_p - S) / T, 0.0)
     else:
         S, dS_dA = 0.0, np.zeros_like(A)
-    value = mu1 * T + mu2 * S
-    dA = mu1 + mu2 * dS_dA  # (n_in, n_out)
+    value = lamb_l1 * T + lamb_entropy * S
+    dA = lamb_l1 + lamb_entropy * dS_dA  # (n_in, n_out)
     return float(value), dA[None] * np.sign(phi) / N
 
 
@@ -110,11 +112,11 @@ def _entropy_pykan(v, axis):
     return float(h.mean()), grad
 
 
-def layer_penalty_pykan(phi, x, mu1=1.0, mu2=1.0):
+def layer_penalty_pykan(phi, x, lamb_l1=1.0, lamb_entropy=1.0):
     """pykan 0.2.8's per-layer penalty (``reg_metric='edge_forward_spline_n'``) and its gradient.
 
     With ``v_ij = std(phi_ij) / (std(x_i) + 0.1)`` (unbiased std over the samples),
-    ``value = mu1 * sum v + mu2 * (H_out + H_in)`` where ``H_out`` normalises ``v`` over the
+    ``value = lamb_l1 * sum v + lamb_entropy * (H_out + H_in)`` where ``H_out`` normalises ``v`` over the
     inputs of each output (``p = v / (sum_i v + 1)``) and ``H_in`` over the outputs of each input,
     each ``-sum p log2(p + 1e-4)`` averaged over the other index. Not the paper's Eq. 2.17–2.19:
     it is shift-invariant, uses base-2 logarithms and the "+1" normalisers.
@@ -137,8 +139,8 @@ def layer_penalty_pykan(phi, x, mu1=1.0, mu2=1.0):
     v = s_phi / denom  # (n_in, n_out)
     h_out, g_out = _entropy_pykan(v, axis=0)  # normalise over inputs, per output
     h_in, g_in = _entropy_pykan(v, axis=1)  # normalise over outputs, per input
-    value = mu1 * v.sum() + mu2 * (h_out + h_in)
-    dv = mu1 + mu2 * (g_out + g_in)  # (n_in, n_out)
+    value = lamb_l1 * v.sum() + lamb_entropy * (h_out + h_in)
+    dv = lamb_l1 + lamb_entropy * (g_out + g_in)  # (n_in, n_out)
     dphi = (dv / denom)[None] * f_phi
     dx = np.sum(-dv * s_phi / denom ** 2, axis=1)[None, :] * f_x
     return float(value), dphi, dx
@@ -150,7 +152,7 @@ def grid_range(layer):
     return layer.grid[:, -k - 1] - layer.grid[:, k] + 1e-4
 
 
-def layer_penalty_pykan00(phi, span, mu1=1.0, mu2=1.0):
+def layer_penalty_pykan00(phi, span, lamb_l1=1.0, lamb_entropy=1.0):
     """The penalty of the paper-era code (pykan 0.0.x), and its gradient with respect to ``phi``.
 
     Eq. 2.17–2.19 applied to ``v_ij = |phi_ij|_1 / span_i``, where ``span_i`` is the width of input
@@ -182,8 +184,8 @@ def layer_penalty_pykan00(phi, span, mu1=1.0, mu2=1.0):
         dS_dv = (q - np.sum(q * p)) / T
     else:
         S, dS_dv = 0.0, np.zeros_like(v)
-    dv = mu1 + mu2 * dS_dv
-    return float(mu1 * T + mu2 * S), (dv / span[:, None])[None] * np.sign(phi) / N
+    dv = lamb_l1 + lamb_entropy * dS_dv
+    return float(lamb_l1 * T + lamb_entropy * S), (dv / span[:, None])[None] * np.sign(phi) / N
 
 
 def coef_penalty(coef, lamb_coef=0.0, lamb_coefdiff=0.0):
@@ -201,14 +203,14 @@ def coef_penalty(coef, lamb_coef=0.0, lamb_coefdiff=0.0):
     return float(value), grad
 
 
-def penalty(layers, xs, caches, sparsity):
-    """λ times the penalty over all layers (Eq. 2.20, or pykan's variant), with its gradients.
+def penalty(model, caches, sparsity):
+    """λ times the penalty over all layers of ``model`` (Eq. 2.20, or a pykan variant), with its
+    gradients, from the caches of ``model.forward``.
 
     Parameters
     ----------
-    layers : list of KANLayer
-    xs : list of ndarray, the inputs of every layer, (N, n_l)
-    caches : list of dict, from the layers' forward passes on ``xs``
+    model : KAN
+    caches : list of dict, from ``model.forward`` (each holds the layer input ``"x"``)
     sparsity : Sparsity
 
     Returns
@@ -217,28 +219,41 @@ def penalty(layers, xs, caches, sparsity):
         The weighted penalty (already multiplied by ``lamb``).
     raw : float
         The unweighted sum over layers, the number pykan logs as ``reg``.
-    dphis : list of ndarray, per layer (N, n_in, n_out): gradient of ``value`` w.r.t. the edges
-    dxs : list of ndarray or None, per layer (N, n_in): gradient w.r.t. the layer's inputs
-    dcoefs : list of ndarray or None, per layer (n_in, n_out, G+k): direct coefficient gradients
+    extra : list of dict, one per layer
+        What ``model.backward(..., extra)`` takes: ``"phi"``, the gradient of ``value`` with
+        respect to the layer's edge values (N, n_in, n_out), and with the pykan metric ``"x"``,
+        with respect to its input (N, n_in).
+    direct : list of dict, one per layer
+        Gradients with respect to parameters that the penalty reads directly (``"coef"``, from
+        ``lamb_coef`` / ``lamb_coefdiff``); empty dicts otherwise.
     """
     lamb = sparsity.lamb
-    raw, dphis, dxs, dcoefs = 0.0, [], [], []
-    for layer, x, cache in zip(layers, xs, caches):
+    raw, extra, direct = 0.0, [], []
+    for layer, cache in zip(model.layers, caches):
         phi = layer.edge_values(cache)
-        dx = None
+        more = {}
         if sparsity.metric == "paper":
-            v, d = layer_penalty(phi, sparsity.mu1, sparsity.mu2)
+            v, d = layer_penalty(phi, sparsity.lamb_l1, sparsity.lamb_entropy)
         elif sparsity.metric == "pykan-0.0":
-            v, d = layer_penalty_pykan00(phi, grid_range(layer), sparsity.mu1, sparsity.mu2)
+            v, d = layer_penalty_pykan00(phi, grid_range(layer), sparsity.lamb_l1, sparsity.lamb_entropy)
         else:
-            v, d, dx = layer_penalty_pykan(phi, x, sparsity.mu1, sparsity.mu2)
-            dx = lamb * dx
-        dcoef = None
+            v, d, dx = layer_penalty_pykan(phi, cache["x"], sparsity.lamb_l1, sparsity.lamb_entropy)
+            more["x"] = lamb * dx
+        more["phi"] = lamb * d
+        coef_grad = {}
         if sparsity.lamb_coef > 0 or sparsity.lamb_coefdiff > 0:
             vc, dcoef = coef_penalty(layer.coef, sparsity.lamb_coef, sparsity.lamb_coefdiff)
-            v, dcoef = v + vc, lamb * dcoef
+            v += vc
+            coef_grad["coef"] = lamb * dcoef
         raw += v
-        dphis.append(lamb * d)
-        dxs.append(dx)
-        dcoefs.append(dcoef)
-    return lamb * raw, raw, dphis, dxs, dcoefs
+        extra.append(more)
+        direct.append(coef_grad)
+    return lamb * raw, raw, extra, direct
+
+
+def regularization(model, X, lamb_l1=1.0, lamb_entropy=1.0, metric="paper", lamb_coef=0.0, lamb_coefdiff=0.0):
+    """The unweighted penalty of ``model`` on inputs ``X`` (N, n_0):
+    ``sum_l (lamb_l1 |Phi_l|_1 + lamb_entropy S(Phi_l))`` (Eq. 2.17–2.19) with ``metric="paper"``,
+    or pykan's variants (see :class:`Sparsity`)."""
+    _, caches = model.forward(X)
+    return penalty(model, caches, Sparsity(1.0, lamb_l1, lamb_entropy, metric, lamb_coef, lamb_coefdiff))[1]

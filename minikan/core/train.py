@@ -90,6 +90,7 @@ from scipy.optimize import minimize
 
 from . import losses
 from .grid_update import NonFiniteSamples, OutOfGridWarning
+from .objective import check_sparsity, evaluate, resolve_loss
 from .._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy
 from .regularize import Sparsity
 
@@ -186,31 +187,21 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
         ``"restarts"`` (one dict per candidate: ``candidate``, ``train_objective`` after its
         trial, ``n_evals``) and ``"restart_chosen"`` (its index; 0 is the model as given) are added.
     """
-    sparsity = Sparsity(lamb, as_float(lamb_l1, "lamb_l1", 0.0),  # (named as fit names them)
-                        as_float(lamb_entropy, "lamb_entropy", 0.0), reg_metric, lamb_coef, lamb_coefdiff)
-    objective = Supervised(model, X, y, X_test, y_test, loss, sparsity)
+    sparsity = Sparsity(lamb, lamb_l1, lamb_entropy, reg_metric, lamb_coef, lamb_coefdiff)
+    safe = as_bool(singularity_avoiding, "singularity_avoiding")
+    objective = Supervised(model, X, y, X_test, y_test, loss, sparsity, safe=safe)
     restarts = as_int(restarts, "restarts", 0)
     restart_steps = as_int(restart_steps, "restart_steps", 1)  # checked even without restarts
     options = dict(opt=opt, lr=lr, batch_size=batch_size, update_grid=update_grid,
                    grid_update_num=grid_update_num, stop_grid_update_step=stop_grid_update_step,
                    drift_updates=drift_updates, min_grid_shift=min_grid_shift,
                    history_size=history_size, tol=tol, seed=seed, verbose=verbose)
-    if restarts and not hasattr(model, "reinitialized"):
+    if restarts and not model.can_reinitialize:
         raise TypeError(f"restarts needs a model that can draw fresh initialisations (a KAN), got "
                         f"{type(model).__name__}")
-    # the layers that have symbolic edges (a KAN's); other models have nothing to switch
-    safe = as_bool(singularity_avoiding, "singularity_avoiding")
-    layers = [layer for layer in getattr(model, "layers", []) if hasattr(layer, "safe_symbolic")]
-    before = [layer.safe_symbolic for layer in layers]
-    try:
-        for layer in layers:
-            layer.safe_symbolic = safe
-        if restarts:
-            return _multistart(model, objective, steps, restarts, restart_steps, options)
-        return optimize(model, objective, steps=steps, **options)
-    finally:
-        for layer, flag in zip(layers, before):
-            layer.safe_symbolic = flag
+    if restarts:
+        return _multistart(model, objective, steps, restarts, restart_steps, options)
+    return optimize(model, objective, steps=steps, **options)
 
 
 def _multistart(model, objective, steps, restarts, restart_steps, options):
@@ -275,23 +266,24 @@ def _concatenate(first, rest, evals_before):
 
 
 class Supervised:
-    """The objective of :func:`fit`: data loss of ``model`` on ``(X, y)`` plus the sparsity penalty.
+    """The objective of :func:`fit`: data loss of ``model`` on ``(X, y)`` plus the sparsity penalty
+    (computed by :func:`minikan.core.objective.evaluate` on data validated once, here).
 
     An objective for :func:`optimize` has ``n_samples`` (rows that Adam may draw minibatches from),
-    ``__call__(theta, rows=None) -> (total, grad, metrics)`` (``rows`` selects a minibatch,
-    ``metrics`` a dict of floats recorded per step; it sets the model's parameters to ``theta``),
-    ``test_metrics()`` (numbers on held-out data at the current parameters, recorded per step),
-    ``update_grid()``, ``failed_samples(rows)`` (indices of samples with non-finite output) and
-    ``history_keys()`` (the names of all recorded metrics).
+    ``samples`` (the training inputs, checked against the model's grids; None when there are no
+    plain inputs), ``__call__(theta, rows=None) -> (total, grad, metrics)`` (``rows`` selects a
+    minibatch, ``metrics`` a dict of floats recorded per step; it sets the model's parameters to
+    ``theta``), ``test_metrics()`` (numbers on held-out data at the current parameters, recorded
+    per step), ``update_grid()``, ``failed_samples(rows)`` (indices of samples with non-finite
+    output) and ``history_keys()`` (the names of all recorded metrics).
     """
 
-    def __init__(self, model, X, y, X_test=None, y_test=None, loss="mse", sparsity=None):
+    def __init__(self, model, X, y, X_test=None, y_test=None, loss="mse", sparsity=None, *, safe=False):
         self.model = model
         self.loss_name = loss if isinstance(loss, str) else None
-        if callable(loss):
-            self.loss = loss
-        else:
-            self.loss = losses.LOSSES[as_choice(loss, "loss", tuple(losses.LOSSES))]
+        self.loss = resolve_loss(loss)
+        check_sparsity(model, sparsity)
+        self.safe = safe
         self.X, self.y = self._data(X, y, ("X", "y"))
         if (X_test is None) != (y_test is None):
             raise ValueError("give both X_test and y_test, or neither")
@@ -299,6 +291,7 @@ class Supervised:
             X_test, y_test, ("X_test", "y_test"))
         self.sparsity = sparsity
         self.n_samples = self.X.shape[0]
+        self.samples = self.X
 
     def for_model(self, model):
         """The same objective (data, loss, penalty) for another model of the same shape."""
@@ -334,11 +327,10 @@ class Supervised:
 
     def __call__(self, theta, rows=None):
         X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
-        total, grad, data_loss, reg, pred = self.model.evaluate(
-            theta, X, y, self.sparsity, loss=self.loss, return_pred=True)
-        metrics = self._metrics(data_loss, pred, y, "train_")
-        metrics["reg"] = reg
-        return total, grad, metrics
+        result = evaluate(self.model, theta, X, y, self.sparsity, self.loss, safe=self.safe, checked=True)
+        metrics = self._metrics(result.data_loss, result.pred, y, "train_")
+        metrics["reg"] = result.reg
+        return result.total, result.grad, metrics
 
     def test_metrics(self):
         if self.X_test is None:  # the keys still appear, as NaN, so histories look alike
@@ -390,7 +382,7 @@ def _grid_schedule(model, steps, options):
     """The steps at which the grids move: ``0, f, 2f, ... < min(stop_grid_update_step, steps)``."""
     num = as_int(options["grid_update_num"], "grid_update_num", 1)  # checked even when unused
     stop = as_int(options["stop_grid_update_step"], "stop_grid_update_step", 0)
-    if not (as_bool(options["update_grid"], "update_grid") and getattr(model, "has_grid", True)):
+    if not (as_bool(options["update_grid"], "update_grid") and model.has_grid):
         return []
     freq = stop // num
     if freq == 0 and stop > 0:
@@ -457,7 +449,7 @@ class _Run:
         samples = self.obj.failed_samples(rows)[:20]
         return {"reason": "non-finite loss or gradient", "step": len(self.rec["step"]),
                 "groups": [str(g) for g in bad_groups], "samples": samples,
-                "edges": _non_finite_edges(self.model, getattr(self.obj, "X", None), samples)}
+                "edges": _non_finite_edges(self.model, self.obj.samples, samples)}
 
     def record(self, theta, metrics=None):
         if metrics is None:
@@ -491,18 +483,19 @@ class _Run:
 
     def grids_would_move(self, min_shift):
         """Whether a grid update now would move some knot by more than ``min_shift`` knot spacings
-        (always True for ``min_shift = 0`` or a model without ``grid_shift``)."""
-        X = getattr(self.obj, "X", None)
-        if min_shift <= 0 or X is None or not hasattr(self.model, "grid_shift"):
+        (always True for ``min_shift = 0`` or a model that cannot tell)."""
+        X = self.obj.samples
+        if min_shift <= 0 or X is None or not self.model.has_grid:
             return True
         with np.errstate(all="ignore"):
-            return bool(np.any(self.model.grid_shift(X) > min_shift))
+            shift = self.model.grid_shift(X)
+        return True if shift is None else bool(np.any(shift > min_shift))
 
     def _out_of_grid(self):
-        """Training samples outside each layer's grid (``model.out_of_grid``), or None for models or
-        objectives that cannot tell (no ``out_of_grid`` or no ``X``)."""
-        X = getattr(self.obj, "X", None)
-        if X is None or not hasattr(self.model, "out_of_grid"):
+        """Training samples outside each layer's grid (``model.out_of_grid``), or None for models
+        without grids or objectives without plain inputs."""
+        X = self.obj.samples
+        if X is None or not self.model.has_grid:
             return None
         return self.model.out_of_grid(X)
 
@@ -518,7 +511,7 @@ class _Run:
             self.warned_grid = True
             where = ", ".join(f"layer {l}: {c}" for l, c in enumerate(counts.tolist()) if c)
             warnings.warn(
-                f"training samples outside the grid range (of {len(self.obj.X)}; {where}); the splines fade out "
+                f"training samples outside the grid range (of {len(self.obj.samples)}; {where}); the splines fade out "
                 "there and only w_b*b(x) acts beyond the outer knots. Use update_grid=True, "
                 "model.update_grid(X) or a wider grid_range", OutOfGridWarning, stacklevel=_caller_level())
 
@@ -555,22 +548,18 @@ def _caller_level():
 
 def _non_finite_edges(model, X, samples):
     """The edges ``(l, i, j)`` of the first KAN layer whose activation is non-finite on the given
-    training samples, where a NaN/inf first appears (at most 20; empty for other models or when
-    every activation is finite)."""
-    if X is None or not samples or not hasattr(model, "layers"):
+    training samples, where a NaN/inf first appears (at most 20; empty for models without edges or
+    when every activation is finite)."""
+    if X is None or not samples or not model.has_edges:
         return []
     with np.errstate(all="ignore"):
-        x = X[samples]
-        for l, layer in enumerate(model.layers):
-            phi = layer.edge_functions(x)  # (n, n_in, n_out)
+        for l, x in enumerate(model.layer_inputs(X[samples])):
+            if not np.all(np.isfinite(x)):  # finite edges of the layer before summed to an overflow
+                return []
+            phi = model.edge_functions(l, x)  # (n, n_in, n_out)
             bad = np.argwhere(~np.all(np.isfinite(phi), axis=0))
             if bad.size:
                 return [(l, int(i), int(j)) for i, j in bad[:20]]
-            x = layer.forward(x, with_cache=False)[0]
-            if hasattr(model, "multiply_subnodes"):  # product nodes of a KAN row
-                x = model.multiply_subnodes(l, x)
-            if not np.all(np.isfinite(x)):  # finite edges summing to an overflow
-                return []
     return []
 
 

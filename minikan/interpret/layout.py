@@ -99,7 +99,7 @@ def _live_weights(model):
     """1 for every edge that is drawn (numeric or symbolic part present), else 0."""
     from .prune import live_edges
 
-    return [live_edges(layer).astype(float) for layer in model.layers]
+    return [live_edges(model, l).astype(float) for l in range(len(model.layers))]
 
 
 def _check_weights(model, weights):

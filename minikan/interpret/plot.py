@@ -23,7 +23,7 @@ with ``metric`` (see :mod:`minikan.interpret.attribution`):
 
 Colours: black for a numeric (spline) edge, red for a symbolic one, purple for an edge that has
 both. A symbolic edge's inset also names its function ("sin", "x^2", ...). An edge with neither a
-numeric (``mask``) nor a symbolic (``sym_mask``) part is not drawn.
+numeric (the layer's ``mask``) nor a symbolic (``model.symbolic[l].mask``) part is not drawn.
 
 The hidden nodes are drawn in the model's order, or with ``order="auto"`` in an order that
 reduces crossings of strong edges (:func:`minikan.interpret.layout.order_nodes`).
@@ -76,22 +76,21 @@ def edge_activations(model, X):
         raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
     X = as_matrix(X, "X", model.width[0])
     acts = []
-    for layer, x in zip(model.layers, model.layer_inputs(X)):
-        phi = layer.edge_functions(x)
+    for l, x in enumerate(model.layer_inputs(X)):
+        phi = model.edge_functions(l, x)
         acts.append({"x": x, "order": np.argsort(x, axis=0, kind="stable"), "phi": phi,
                      "l1": np.mean(np.abs(phi), axis=0)})
     return acts
 
 
-def edge_colors(layer):
+def edge_colors(layer, sym=None):
     """Colour of every edge of ``layer``, an (n_in, n_out) object array; ``None`` = not drawn.
 
-    Numeric part: ``layer.mask != 0``; symbolic part: ``layer.sym_mask != 0`` when the layer has
-    a ``sym_mask`` attribute (otherwise no edge is symbolic).
+    Numeric part: ``layer.mask != 0``; symbolic part: ``sym.mask != 0`` for the layer's
+    :class:`~minikan.interpret.symbolic_edges.SymbolicEdges` ``sym`` (none symbolic without it).
     """
     numeric = np.asarray(layer.mask) != 0
-    sym_mask = getattr(layer, "sym_mask", None)
-    symbolic = np.zeros_like(numeric) if sym_mask is None else np.asarray(sym_mask).reshape(numeric.shape) != 0
+    symbolic = np.zeros_like(numeric) if sym is None else np.asarray(sym.mask).reshape(numeric.shape) != 0
     colors = np.full(numeric.shape, None, dtype=object)
     colors[numeric & ~symbolic] = NUMERIC
     colors[~numeric & symbolic] = SYMBOLIC
@@ -99,15 +98,16 @@ def edge_colors(layer):
     return colors
 
 
-def symbolic_name(layer, i, j):
-    """The name of the function on symbolic edge ``(i, j)`` of ``layer`` as mathtext, or None.
+def symbolic_name(sym, i, j):
+    """The name of the function on symbolic edge ``(i, j)`` of ``sym`` (a layer's
+    :class:`~minikan.interpret.symbolic_edges.SymbolicEdges`) as mathtext, or None.
 
     Powers are typeset (``"x^2"`` -> ``$x^{2}$``, ``"1/sqrt(x)"`` -> ``$1/\\sqrt{x}$``); other
     names are shown as they are, with ``$`` escaped so user names never turn into math mode.
     """
-    if not np.asarray(layer.sym_mask)[i, j]:
+    if not np.asarray(sym.mask)[i, j]:
         return None
-    fun = layer.sym_funs[i, j]
+    fun = sym.funs[i, j]
     name = fun if isinstance(fun, str) else getattr(fun, "name", str(fun))
     power = re.fullmatch(r"(1/)?x\^([0-9.]+)", name)
     if power:
@@ -241,7 +241,7 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
 
     edges = {}
     for l, (layer, act) in enumerate(zip(model.layers, acts)):
-        colors = edge_colors(layer)
+        colors = edge_colors(layer, model.symbolic[l])
         with np.errstate(invalid="ignore"):  # beta = 0 times an infinite score
             alphas = np.tanh(beta * scores[l])
         alphas = np.where(np.isfinite(scores[l]), alphas, 1.0 if beta > 0 else 0.0)
@@ -272,7 +272,7 @@ def plot_model(model, X, in_vars=None, out_vars=None, beta=3.0, path=None, ax=No
                     spine.set_alpha(alpha)
                     spine.set_linewidth(0.8 * pt)
                 inset.patch.set_alpha(0.0)  # faded edges should not leave a white box behind
-                name = symbolic_name(layer, i, j)
+                name = symbolic_name(model.symbolic[l], i, j)
                 ys = curve.get_ydata()
                 if name is not None and np.all(np.isfinite(ys)):
                     # headroom: the name sits in a band above the curve instead of across it

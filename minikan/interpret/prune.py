@@ -37,8 +37,8 @@ def edge_l1(model, X, metric="paper"):
 
     metric = as_choice(metric, "metric", SCORE_METRICS)
     scores = []
-    for layer, x in zip(model.layers, model.layer_inputs(X)):
-        A = np.mean(np.abs(layer.edge_functions(x)), axis=0)
+    for l, (layer, x) in enumerate(zip(model.layers, model.layer_inputs(X))):
+        A = np.mean(np.abs(model.edge_functions(l, x)), axis=0)
         scores.append(A / grid_range(layer)[:, None] if metric == "pykan-0.0" else A)
     return scores
 
@@ -67,7 +67,7 @@ def attribution_scores(model, X):
     for l, x in reversed(list(enumerate(model.layer_inputs(X)))):
         layer = model.layers[l]
         score = score[:, _node_index(model, l + 1)]  # a product node's score reaches every factor
-        phi = layer.edge_functions(x)  # (N, n_in, n_out)
+        phi = model.edge_functions(l, x)  # (N, n_in, n_out)
         std_edge = phi.std(axis=0, ddof=1) if phi.shape[0] > 1 else np.zeros(phi.shape[1:])
         total = phi.sum(axis=1)
         std_node = total.std(axis=0, ddof=1) if phi.shape[0] > 1 else np.zeros(phi.shape[2])
@@ -146,9 +146,9 @@ def prune_nodes(model, X, threshold=1e-2, metric="paper", edge_threshold=None):
     return pruned
 
 
-def live_edges(layer):
-    """Boolean (n_in, n_out): the edges of ``layer`` with a numeric or a symbolic branch on."""
-    return (layer.mask != 0) | (layer.sym_mask != 0)
+def live_edges(model, l):
+    """Boolean (n_l, n_{l+1}): the edges of layer ``l`` with a numeric or a symbolic branch on."""
+    return (model.layers[l].mask != 0) | (model.symbolic[l].mask != 0)
 
 
 def _drop_disconnected(model):
@@ -158,12 +158,10 @@ def _drop_disconnected(model):
     edge that symbolic snapping fits to noise. Each hidden row keeps at least one node."""
     keep = [np.arange(n) for n in model.width]
     for l in range(1, len(model.layers)):
-        into = model.layers[l - 1]
-        fed = live_edges(into).any(axis=0)  # per subnode of row l
+        fed = live_edges(model, l - 1).any(axis=0)  # per subnode of row l
         has_in = np.zeros(model.width[l], dtype=bool)
         np.logical_or.at(has_in, _node_index(model, l), fed)
-        out = model.layers[l]
-        has_out = live_edges(out).any(axis=1)
+        has_out = live_edges(model, l).any(axis=1)
         alive = np.flatnonzero(has_in & has_out)
         keep[l] = alive if alive.size else np.array([int(np.argmax(has_in | has_out))])
     if all(k.size == n for k, n in zip(keep, model.width)):
@@ -193,10 +191,14 @@ def subnetwork(model, keep):
                              "sum nodes come first in a row")
         rows.append(nodes)
         n_mult.append(int(is_mult.sum()))
-    layers = [layer.subset(rows[l], _subnodes(model, l + 1, rows[l + 1])) for l, layer in enumerate(model.layers)]
+    layers, symbolic = [], []
+    for l, (layer, sym) in enumerate(zip(model.layers, model.symbolic)):
+        cols = _subnodes(model, l + 1, rows[l + 1])
+        layers.append(layer.subset(rows[l], cols))
+        symbolic.append(sym.subset(rows[l], cols))
     # type(model): this module builds models without importing the model class
     return type(model).from_layers(layers, model.grid_eps, model.grid_margin, model.trainable,
-                                   model.init, n_mult=n_mult, mult_arity=model.mult_arity)
+                                   model.init, n_mult=n_mult, mult_arity=model.mult_arity, symbolic=symbolic)
 
 
 def edge_scores(model, X, metric="pykan"):
@@ -233,9 +235,9 @@ def prune_edges(model, X, threshold=3e-2, metric="paper"):
     """
     threshold = as_float(threshold, "threshold", 0.0)
     new = model.copy()
-    for layer, A in zip(new.layers, edge_scores(model, as_matrix(X, "X", model.width[0]), metric)):
+    for layer, sym, A in zip(new.layers, new.symbolic, edge_scores(model, as_matrix(X, "X", model.width[0]), metric)):
         layer.mask[A < threshold] = 0.0
-        layer.sym_mask[A < threshold] = 0.0
+        sym.mask[A < threshold] = 0.0
     return new
 
 
@@ -273,7 +275,7 @@ def prune_node(model, l, i):
 def remove_edge(model, l, i, j):
     """A copy of ``model`` without edge ``i -> j`` of layer ``l``; ``model`` is not modified.
 
-    Both branches of the edge are switched off (``mask`` and ``sym_mask`` set to 0), whether it
+    Both branches of the edge are switched off (the layer's and the symbolic edges' masks set to 0), whether it
     was numeric or symbolic, so it is gone from ``predict``, the formula
     (:func:`minikan.interpret.snapping.symbolic_formula`) and the diagram. A removed edge stays removed:
     ``fix_symbolic`` and ``unfix_symbolic`` refuse it (``ValueError``).
@@ -281,7 +283,7 @@ def remove_edge(model, l, i, j):
     l, i, j = model.check_edge(l, i, j)
     new = model.copy()
     new.layers[l].mask[i, j] = 0.0
-    new.layers[l].sym_mask[i, j] = 0.0
+    new.symbolic[l].mask[i, j] = 0.0
     return new
 
 
@@ -293,9 +295,9 @@ def mask_nodes(model, removed):
         nodes = np.asarray(nodes, dtype=int)
         sub = _subnodes(model, l, nodes)  # a product node is switched off at all its factors
         new.layers[l - 1].mask[:, sub] = 0.0
-        new.layers[l - 1].sym_mask[:, sub] = 0.0
+        new.symbolic[l - 1].mask[:, sub] = 0.0
         new.layers[l].mask[nodes, :] = 0.0
-        new.layers[l].sym_mask[nodes, :] = 0.0
+        new.symbolic[l].mask[nodes, :] = 0.0
         if new.layers[l - 1].bias is not None:
             new.layers[l - 1].bias[sub] = 0.0
     return new

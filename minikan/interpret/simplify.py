@@ -143,8 +143,8 @@ def snap(model, X, y, lib=None, r2_threshold=0.999, near=NEAR, retrain_steps=50,
     candidates = {}  # edge -> library to rank it with in the next round
     snapped, choices = {}, {}
     while True:
-        edges = [(l, int(i), int(j)) for l, layer in enumerate(model.layers)
-                 for i, j in zip(*np.nonzero((layer.mask != 0) & (layer.sym_mask == 0)))]
+        edges = [(l, int(i), int(j)) for l, (layer, sym) in enumerate(zip(model.layers, model.symbolic))
+                 for i, j in zip(*np.nonzero((layer.mask != 0) & (sym.mask == 0)))]
         if not edges:
             break
         choices = {}
@@ -198,7 +198,7 @@ def sparsify(model, X, y, lamb=0.01, lamb_entropy=10.0, steps=400, restarts=7, w
 
 def n_edges(model):
     """Number of live edges (numeric or symbolic) over all layers."""
-    return int(sum(live_edges(layer).sum() for layer in model.layers))
+    return int(sum(live_edges(model, l).sum() for l in range(len(model.layers))))
 
 
 def choose(models, X, y, near_fit=NEAR_FIT, fit_floor=FIT_FLOOR):
@@ -229,7 +229,7 @@ def simplify(model, X, y, *, lamb=0.01, lamb_entropy=10.0, sparsify_steps=400, r
              n_digits=None, seed=0, verbose=False):
     """Sparsify, prune, refine and snap ``model`` on ``(X, y)``; return the formula it finds.
 
-    ``model`` (usually wider than needed, e.g. ``KAN([n, 5, 1], grid=5, init="pykan-0.2")``) is
+    ``model`` (usually wider than needed, e.g. ``KAN([n, 5, 1], grid=5, init="pykan")``) is
     not modified. See the module docstring for the stages; the keywords set each stage's choices.
 
     Parameters
@@ -326,7 +326,7 @@ def _unstandardize(model, mean, std):
     last = model.layers[-1]
     last.w_b *= std[None, :]
     last.w_s *= std[None, :]
-    last.affine[..., 2] *= std[None, :]
-    last.affine[..., 3] *= std[None, :]
+    model.symbolic[-1].affine[..., 2] *= std[None, :]
+    model.symbolic[-1].affine[..., 3] *= std[None, :]
     bias = np.zeros(last.n_out) if last.bias is None else last.bias * std
     last.bias = bias + mean

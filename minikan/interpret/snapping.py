@@ -25,18 +25,15 @@ from .symbolic import LIBRARY, NEAR, canonical_affine, fit_affine, get_function,
 _FIT_LIMIT = 1e150  # largest edge input or activation a symbolic fit accepts
 
 
-def _edge(model, l, i, j):
-    l, i, j = model.check_edge(l, i, j)
-    return model.layers[l], i, j
-
-
 def _live_edge(model, l, i, j, action):
-    """Like :func:`_edge`, refusing an edge whose numeric and symbolic branches are both off."""
-    layer, i, j = _edge(model, l, i, j)
-    if layer.mask[i, j] == 0 and layer.sym_mask[i, j] == 0:
-        raise ValueError(f"edge ({l}, {i}, {j}) was removed (mask and sym_mask are 0); {action} does not "
+    """The edge's layer and symbolic edges, refusing an edge whose numeric and symbolic branches
+    are both off."""
+    l, i, j = model.check_edge(l, i, j)
+    layer, sym = model.layers[l], model.symbolic[l]
+    if layer.mask[i, j] == 0 and sym.mask[i, j] == 0:
+        raise ValueError(f"edge ({l}, {i}, {j}) was removed (both masks are 0); {action} does not "
                          "bring a removed edge back")
-    return layer, i, j
+    return layer, sym, i, j
 
 
 def _edge_samples(model, X, l, i, j):
@@ -46,7 +43,7 @@ def _edge_samples(model, X, l, i, j):
         raise ValueError(f"X must have at least 2 rows to fit a symbolic function, got {X.shape[0]}")
     with np.errstate(over="ignore", invalid="ignore"):  # overflows are reported below, by sample
         x = model.layer_inputs(X)[l]
-        phi = model.layers[l].edge_functions(np.where(np.isfinite(x), x, 0.0))[:, i, j]
+        phi = model.edge_functions(l, np.where(np.isfinite(x), x, 0.0))[:, i, j]
     # the fit squares inputs and activations: beyond 1e150 that overflows
     bad = ~(np.abs(x[:, i]) <= _FIT_LIMIT) | ~(np.abs(phi) <= _FIT_LIMIT)
     if bad.any():
@@ -63,10 +60,11 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
     (then brought to the canonical form of :func:`minikan.interpret.symbolic.canonical_affine`) and the
     fit's r² is returned; without it ``(a, b, c, d) = (1, 0, 1, 0)`` and None is returned.
     ``normalize=False`` searches ``a_range``, ``b_range`` on the raw inputs, as pykan does.
-    A removed edge (``mask`` and ``sym_mask`` both 0, see :func:`minikan.interpret.prune.remove_edge`)
-    raises ``ValueError``: it is not brought back.
+    A removed edge (both masks 0, see :func:`minikan.interpret.prune.remove_edge`) raises
+    ``ValueError``: it is not brought back. The edge's spline is switched off and its symbolic
+    branch (:class:`minikan.interpret.symbolic_edges.SymbolicEdges`, ``model.symbolic[l]``) on.
     """
-    layer, i, j = _live_edge(model, l, i, j, "fix_symbolic")
+    layer, sym, i, j = _live_edge(model, l, i, j, "fix_symbolic")
     f = get_function(fun, lib)
     as_bool(normalize, "normalize")  # the search options are checked even without X
     as_interval(a_range, "a_range")
@@ -78,9 +76,9 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
         affine, r2 = fit_affine(x, y, f, a_range=a_range, b_range=b_range, normalize=normalize)
         if LIBRARY.get(f.name) is f:  # a user's function of the same name may have no such symmetry
             affine = canonical_affine(f.name, affine)  # same function, better-conditioned parameters
-    layer.affine[i, j] = affine
-    layer.sym_funs[i, j] = f  # the function itself, so user libraries need no registry
-    layer.sym_mask[i, j] = 1.0
+    sym.affine[i, j] = affine
+    sym.funs[i, j] = f  # the function itself, so user libraries need no registry
+    sym.mask[i, j] = 1.0
     layer.mask[i, j] = 0.0
     return r2
 
@@ -88,11 +86,11 @@ def fix_symbolic(model, l, i, j, fun, X=None, lib=None, a_range=(-10, 10), b_ran
 def unfix_symbolic(model, l, i, j):
     """Return edge ``(l, i, j)`` to its numeric (spline) branch.
 
-    A removed edge (``mask`` and ``sym_mask`` both 0) raises ``ValueError``: it is not brought
-    back. A numeric edge stays as it is.
+    A removed edge (both masks 0) raises ``ValueError``: it is not brought back. A numeric edge
+    stays as it is.
     """
-    layer, i, j = _live_edge(model, l, i, j, "unfix_symbolic")
-    layer.sym_mask[i, j] = 0.0
+    layer, sym, i, j = _live_edge(model, l, i, j, "unfix_symbolic")
+    sym.mask[i, j] = 0.0
     layer.mask[i, j] = 1.0
 
 
@@ -103,7 +101,7 @@ def suggest_symbolic(model, l, i, j, X, topk=5, lib=None, weight_simple=0.0, a_r
     Returns ``[(name, (a, b, c, d), r2, complexity, score), ...]``, best first. ``weight_simple = 0``
     ranks by r² alone (the paper); 0.8 is pykan 0.2.8's complexity weighting.
     """
-    _edge(model, l, i, j)
+    model.check_edge(l, i, j)
     x, y = _edge_samples(model, X, l, i, j)
     return suggest(x, y, lib=lib, topk=topk, weight_simple=weight_simple, a_range=a_range,
                    b_range=b_range, normalize=normalize)
@@ -135,9 +133,9 @@ def auto_symbolic(model, X, lib=None, weight_simple=0.0, r2_threshold=0.9, a_ran
     weight_simple = as_float(weight_simple, "weight_simple", 0.0, 1.0)
     as_float(near, "near", 1.0)
     fixed, refused = {}, {}
-    for l, layer in enumerate(model.layers):
+    for l, (layer, sym) in enumerate(zip(model.layers, model.symbolic)):
         for i, j in zip(*np.nonzero(layer.mask)):
-            if layer.sym_mask[i, j]:
+            if sym.mask[i, j]:
                 continue
             ranking = suggest_symbolic(model, l, i, j, X, topk=10**6, lib=lib, weight_simple=weight_simple,
                                        a_range=a_range, b_range=b_range, normalize=normalize)
@@ -160,8 +158,8 @@ def symbolic_formula(model, variables=None, n_digits=None):
     """The network as closed-form expressions, once every live edge is symbolic (Section 2.5.1).
 
     Each output is Eq. 2.5 composed layer by layer, every edge written as its symbolic branch
-    ``m (c f(a z + b) + d)`` (``m`` its ``sym_mask``, shown only when it is not 1) and every node
-    adding its bias. A removed edge (``mask`` and ``sym_mask`` both 0) is absent.
+    ``m (c f(a z + b) + d)`` (``m`` its symbolic mask, shown only when it is not 1) and every node
+    adding its bias. A removed edge (both masks 0) is absent.
 
     The composition is kept as it is: a function is applied to its argument without sympy's
     automatic rewriting, which would turn ``exp(K + log(u))`` into the number ``e^K`` times ``u``
@@ -243,12 +241,12 @@ def _compose(model, values, edge, number, add, zero, mul):
     node multiplies its subnodes from left to right, as :func:`minikan.core.multiply.multiply` does.
     """
     values = list(values)
-    for l, layer in enumerate(model.layers):
+    for l, (layer, sym) in enumerate(zip(model.layers, model.symbolic)):
         outputs = []
         for j in range(layer.n_out):
             total = zero
-            for i in np.flatnonzero(layer.sym_mask[:, j]):
-                total = add(total, edge(layer, i, j, values[i]))
+            for i in np.flatnonzero(sym.mask[:, j]):
+                total = add(total, edge(sym, i, j, values[i]))
             if layer.bias is not None:
                 total = add(total, number(layer.bias[j]))
             outputs.append(total)
@@ -256,20 +254,20 @@ def _compose(model, values, edge, number, add, zero, mul):
     return values
 
 
-def _edge_values(layer, i, j, x):
-    """``m (c f(a x + b) + d)`` in float64 with the library's NumPy ``f``, as the layer computes it."""
-    a, b, c, d = layer.affine[i, j]
-    f = get_function(layer.sym_funs[i, j])
-    return layer.sym_mask[i, j] * (c * f.f(a * x + b) + d)
+def _edge_values(sym, i, j, x):
+    """``m (c f(a x + b) + d)`` in float64 with the library's NumPy ``f``, as the model computes it."""
+    a, b, c, d = sym.affine[i, j]
+    f = get_function(sym.funs[i, j])
+    return sym.mask[i, j] * (c * f.f(a * x + b) + d)
 
 
-def _edge_expression(layer, i, j, v):
+def _edge_expression(sym, i, j, v):
     """``m (c f(a v + b) + d)`` as a sympy expression, ``f`` applied to its argument unevaluated."""
-    a, b, c, d = (sympy.Float(float(p)) for p in layer.affine[i, j])
+    a, b, c, d = (sympy.Float(float(p)) for p in sym.affine[i, j])
     t = sympy.Dummy("t")
-    template = sympy.sympify(get_function(layer.sym_funs[i, j]).sympy(t))
+    template = sympy.sympify(get_function(sym.funs[i, j]).sympy(t))
     term = _sum(_product(c, _substitute(template, t, _sum(_product(a, v), b))), d)
-    m = float(layer.sym_mask[i, j])
+    m = float(sym.mask[i, j])
     return term if m == 1.0 else _product(sympy.Float(m), term)
 
 

@@ -19,7 +19,7 @@ Per layer ``l`` (minikan name and shape: pykan 0.2.8 key; efficient-kan key):
 * ``w_s (in, out)``: ``act_fun.l.scale_sp``, same shape; ``layers.l.spline_scaler (out, in)``.
 * ``mask (in, out)``: ``act_fun.l.mask``, same shape; none (multiplied into the weights on export).
 * ``bias (out,)``: ``node_scale_l * subnode_bias_l + node_bias_l``; none.
-* ``sym_mask (in, out)``, ``affine (in, out, 4)``: ``symbolic_fun.l.mask (out, in)``,
+* ``model.symbolic[l].mask (in, out)``, ``.affine (in, out, 4)``: ``symbolic_fun.l.mask (out, in)``,
   ``symbolic_fun.l.affine (out, in, 4)``; none.
 
 Multiplication nodes (pykan's ``[n_sum, n_mult]`` widths and ``mult_arity``; see
@@ -41,6 +41,7 @@ from ..core.model import KAN
 from ..core.multiply import check_arity, n_subnodes, refuse_mult
 from ..core.spline import check_G_k
 from ..interpret.symbolic import LIBRARY, SymbolicFunction, get_function
+from ..interpret.symbolic_edges import SymbolicEdges
 
 # pykan 0.2.8's SYMBOLIC_LIB names (kan/utils.py); a symbolic edge exported to pykan must use one
 PYKAN_LIBRARY = ("x", "x^2", "x^3", "x^4", "x^5", "1/x", "1/x^2", "1/x^3", "1/x^4", "1/x^5", "sqrt",
@@ -256,7 +257,7 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
     cfg = _pykan_config(config)
     width, n_layers = cfg["width"], len(cfg["width"]) - 1
     _check_keys(state, pykan_keys(n_layers), "pykan state")
-    layers = []
+    layers, symbolic = [], []
     for l in range(n_layers):
         n_in, n_out, G, k = width[l], cfg["sub"][l + 1], cfg["G"][l], cfg["k"][l]
         coef = _array(state, f"act_fun.{l}.coef", (n_in, n_out, None), "pykan state")
@@ -288,9 +289,10 @@ def from_pykan(state, config, *, fold_scales=False, basis="local"):
         bias = ns * sb + nb
         keep_bias = cfg["trainable"]["bias"] or np.any(bias != 0.0)
         layers.append(KANLayer(grid, coef, w_b, w_s, mask, bias if keep_bias else None, k=k, base=cfg["base"],
-                               basis=basis, sym_mask=sym_mask, affine=affine, sym_funs=names))
+                               basis=basis))
+        symbolic.append(SymbolicEdges(n_in, n_out, sym_mask, affine, names))
     return KAN.from_layers(layers, grid_eps=cfg["grid_eps"], grid_margin=0.0, trainable=cfg["trainable"],
-                           n_mult=cfg["n_mult"], mult_arity=cfg["arity"])
+                           n_mult=cfg["n_mult"], mult_arity=cfg["arity"], symbolic=symbolic)
 
 
 def _node_affine_to_subnodes(l, nb, ns, ss, n_sum, n_sub):
@@ -364,15 +366,16 @@ def to_pykan(model):
             n = model.width[l + 1]
             state.update({f"node_bias_{l}": np.zeros(n), f"node_scale_{l}": np.ones(n), f"subnode_bias_{l}": bias})
         names = [["0"] * layer.n_in for _ in range(layer.n_out)]
-        for i, j in zip(*np.nonzero(layer.sym_mask)):
-            names[j][i] = _pykan_name(layer.sym_funs[i, j], l, i, j)
+        sym = model.symbolic[l]
+        for i, j in zip(*np.nonzero(sym.mask)):
+            names[j][i] = _pykan_name(sym.funs[i, j], l, i, j)
         funs.append(names)
     for l, layer in enumerate(model.layers):
         state.update({f"act_fun.{l}.grid": layer.grid, f"act_fun.{l}.coef": layer.coef, f"act_fun.{l}.mask": layer.mask,
                       f"act_fun.{l}.scale_base": layer.w_b, f"act_fun.{l}.scale_sp": layer.w_s})
-    for l, layer in enumerate(model.layers):
-        state[f"symbolic_fun.{l}.mask"] = layer.sym_mask.T
-        state[f"symbolic_fun.{l}.affine"] = layer.affine.transpose(1, 0, 2)
+    for l, sym in enumerate(model.symbolic):
+        state[f"symbolic_fun.{l}.mask"] = sym.mask.T
+        state[f"symbolic_fun.{l}.affine"] = sym.affine.transpose(1, 0, 2)
     state = {key: np.array(state[key], dtype=np.float64, order="C") for key in pykan_keys(n_layers)}
     has_bias = any(layer.bias is not None for layer in model.layers)
     width = model.width
@@ -486,7 +489,7 @@ def to_efficient_kan(model, *, standalone_scale_spline=True):
                          f"this model has G {sorted(Gs)}, k {sorted(ks)}, base {sorted(bases)}")
     state = {}
     for l, layer in enumerate(model.layers):
-        if layer.sym_mask.any():
+        if model.symbolic[l].active():
             raise ValueError(f"layer {l} has symbolic edges, which efficient-kan cannot represent")
         if layer.bias is not None and np.any(layer.bias != 0.0):
             raise ValueError(f"layer {l} has a non-zero bias, which efficient-kan cannot represent")

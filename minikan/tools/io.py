@@ -43,6 +43,14 @@ import numpy as np
 # what zipfile can raise while it reads the directory of a damaged archive
 _READ_ERRORS = (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
+from .._checks import as_choice, as_float
+from ..baselines.lan import LAN
+from ..baselines.mlp import ACTIVATIONS, INITS, MLP
+from ..core.layer import BASE_FUNCTIONS, KANLayer
+from ..core.model import KAN
+from ..core.spline import check_G_k, check_grid
+from ..interpret.symbolic import LIBRARY, SymbolicFunction, get_function
+from ..interpret.symbolic_edges import SymbolicEdges
 from .saving import FORMAT, FORMAT_VERSION, KINDS, save  # noqa: F401 (save is part of this module's API)
 
 
@@ -382,8 +390,6 @@ def _trainable(config, groups):
 
 
 def _resolve_function(name, source, lib, where):
-    from ..interpret.symbolic import LIBRARY, SymbolicFunction, get_function
-
     if not isinstance(name, str) or source not in ("name", "library", "user"):
         raise ValueError(f"{where}: malformed symbolic function entry ({name!r}, {source!r})")
     if source == "name":
@@ -402,18 +408,13 @@ def _resolve_function(name, source, lib, where):
 
 
 def _decode_kan(config, arrays, lib):
-    from .._checks import as_choice
-    from ..core.layer import BASE_FUNCTIONS, PARAM_GROUPS, KANLayer
-    from ..core.model import KAN
-    from ..core.spline import check_G_k, check_grid
-
     width = _width(config)
     specs = _field(config, "layers", (list,), "a list")
     if len(specs) != len(width) - 1:
         raise ValueError(f"config has {len(specs)} layers for width {_short(width)}")
     mult = _mult_structure(config, width)
     subnodes = [n + (mult["mult_arity"] - 1) * m for n, m in zip(width, mult["n_mult"])]
-    layers = []
+    layers, symbolic = [], []
     for l, (spec, n_in, n_out) in enumerate(zip(specs, width[:-1], subnodes[1:])):
         if not isinstance(spec, dict):
             raise ValueError(f"config entry for layer {l} must be a dict, got {_short(spec)}")
@@ -437,9 +438,10 @@ def _decode_kan(config, arrays, lib):
             for j in range(n_out):
                 funs[i, j] = _resolve_function(names[i][j], sources[i][j], lib, f"edge ({l}, {i}, {j})")
         layers.append(KANLayer(a["grid"], a["coef"], a["w_b"], a["w_s"], a["mask"], bias, k=k, base=base,
-                               basis=basis, sym_mask=a["sym_mask"], affine=a["affine"], sym_funs=funs))
+                               basis=basis))
+        symbolic.append(SymbolicEdges(n_in, n_out, a["sym_mask"], a["affine"], funs))
     return KAN.from_layers(layers, _real(config, "grid_eps"), _real(config, "grid_margin"),
-                           _trainable(config, PARAM_GROUPS), **mult)
+                           _trainable(config, KAN.GROUPS), **mult, symbolic=symbolic)
 
 
 def _mult_structure(config, width):
@@ -465,9 +467,6 @@ def _affine_maps(config, arrays):
 
 
 def _decode_mlp(config, arrays, lib):
-    from .._checks import as_choice, as_float
-    from ..baselines.mlp import ACTIVATIONS, INITS, MLP
-
     _, weights, biases = _affine_maps(config, arrays)
     model = MLP.__new__(MLP)
     model.activation = as_choice(_field(config, "activation", (str,)), "activation", ACTIVATIONS)
@@ -479,11 +478,6 @@ def _decode_mlp(config, arrays, lib):
 
 
 def _decode_lan(config, arrays, lib):
-    from .._checks import as_choice, as_float
-    from ..baselines.lan import LAN
-    from ..baselines.mlp import ACTIVATIONS
-    from ..core.spline import check_G_k, check_grid
-
     width, weights, biases = _affine_maps(config, arrays)
     hidden = width[1:-1]
     k = check_G_k(1, _size(config, "k", 0))[1]

@@ -128,7 +128,7 @@ def _kind(model):
 
 
 def _function_entry(fun):
-    """``(name, source)`` of one entry of ``layer.sym_funs``: ``source`` is ``"name"`` for a plain
+    """``(name, source)`` of one entry of ``SymbolicEdges.funs``: ``source`` is ``"name"`` for a plain
     name, ``"library"`` for the LIBRARY's own SymbolicFunction, ``"user"`` for any other."""
     from ..interpret.symbolic import LIBRARY, SymbolicFunction, get_function
 
@@ -142,16 +142,17 @@ def _function_entry(fun):
 
 def _encode_kan(model):
     layers, arrays = [], {}
-    for l, layer in enumerate(model.layers):
-        entries = [[_function_entry(f) for f in row] for row in layer.sym_funs]
+    for l, (layer, sym) in enumerate(zip(model.layers, model.symbolic)):
+        entries = [[_function_entry(f) for f in row] for row in sym.funs]
         layers.append({
             "n_in": layer.n_in, "n_out": layer.n_out, "G": layer.G, "k": layer.k,
             "base": layer.base, "basis": layer.basis, "bias": layer.bias is not None,
             "sym_funs": [[name for name, _ in row] for row in entries],
             "sym_sources": [[source for _, source in row] for row in entries],
         })
-        for name in ("grid", "coef", "w_b", "w_s", "mask", "sym_mask", "affine"):
+        for name in ("grid", "coef", "w_b", "w_s", "mask"):
             arrays[f"layer{l}.{name}"] = getattr(layer, name)
+        arrays[f"layer{l}.sym_mask"], arrays[f"layer{l}.affine"] = sym.mask, sym.affine  # names of format 1
         if layer.bias is not None:
             arrays[f"layer{l}.bias"] = layer.bias
     config = {"width": model.width, "grid_eps": model.grid_eps, "grid_margin": model.grid_margin,

@@ -14,6 +14,7 @@ from minikan import KAN, KANLayer, numerical_gradient
 from minikan.core import losses
 
 from minikan.core import spline
+from minikan.core.objective import loss_and_grad
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 N = 50 if QUICK else 200
@@ -104,8 +105,8 @@ for lay in model.layers:
     lay.coef[...] = rng.normal(0.0, 0.5, size=lay.coef.shape)
 target = np.sin(np.pi * x[:, :1]) * x[:, 1:2] + x[:, 2:3] ** 2
 theta = model.get_flat()
-_, grad = model.loss_and_grad(theta, x, target)
-f = lambda th: model.loss_and_grad(th, x, target)[0]  # noqa: E731
+_, grad = loss_and_grad(model, theta, x, target)
+f = lambda th: loss_and_grad(model, th, x, target)[0]  # noqa: E731
 idx = np.arange(0, theta.size, 4)  # every fourth parameter keeps this quick
 
 

@@ -23,7 +23,7 @@ LIB = ["x", "x^2", "x^3", "exp", "sin", "tanh", "gaussian"] if QUICK else None
 def sparsified(seed, reg_metric):
     """A [2, 5, 1] KAN after 400 L-BFGS iterations with the sparsity penalty, and its data."""
     data = make_toy("exp_sin_pi_x_plus_y2", n_train=N_TRAIN, n_test=1000, seed=seed)
-    model = KAN([2, 5, 1], grid=5, k=3, seed=seed, init="pykan-0.2")
+    model = KAN([2, 5, 1], grid=5, k=3, seed=seed, init="pykan")
     model.fit(data.train_input, data.train_label, steps=400, lamb=0.01, lamb_entropy=10.0,
               reg_metric=reg_metric)
     return model, data
@@ -128,7 +128,7 @@ for seed in SEEDS:
     data = make_toy("exp_sin_pi_x_plus_y2", n_train=N_TRAIN, n_test=1000, seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # out-of-grid notices while sparsifying
-        res = KAN([2, 5, 1], grid=5, k=3, seed=seed, init="pykan-0.2").simplify(
+        res = KAN([2, 5, 1], grid=5, k=3, seed=seed, init="pykan").simplify(
             data.train_input, data.train_label, variables=["x", "y"], n_digits=2, **OPTIONS)
     rmse = np.sqrt(np.mean((res.model.predict(data.test_input) - data.test_label) ** 2))
     print(f"seed {seed}: pruned {res.widths['pruned']}, edges "
