@@ -1,4 +1,4 @@
-"""minikan: a NumPy/SciPy reference implementation of Kolmogorov–Arnold Networks (arXiv 2404.19756)."""
+"""minikan: a NumPy/SciPy reference implementation of Kolmogorov–Arnold Networks (Liu et al., arXiv:2404.19756v1)."""
 from ._version import __version__
 from .core import losses
 from .core import regularize

@@ -4,9 +4,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from minikan import KAN, MLP
-
-from minikan import gradcheck
+from minikan import KAN, MLP, gradcheck
 from minikan.applications.derivatives import base_derivatives, input_jet, jet_backward, jet_forward, laplacian
 from minikan.interpret.symbolic import SymbolicFunction
 

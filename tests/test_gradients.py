@@ -3,9 +3,7 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from minikan import KAN, numerical_gradient
-
-from minikan import gradcheck
+from minikan import KAN, gradcheck, numerical_gradient
 from minikan.core.layer import KANLayer
 from minikan.core.objective import loss_and_grad
 

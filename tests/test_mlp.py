@@ -2,9 +2,7 @@
 import numpy as np
 import pytest
 
-from minikan import LAN, MLP, numerical_gradient
-
-from minikan import gradcheck
+from minikan import LAN, MLP, gradcheck, numerical_gradient
 from minikan.core.losses import cross_entropy, mse
 from minikan.baselines.mlp import ACTIVATIONS, activation_derivatives
 from minikan.core.regularize import Sparsity

@@ -5,9 +5,7 @@ import numpy as np
 import pytest
 import sympy
 
-from minikan import KAN
-
-from minikan import gradcheck
+from minikan import KAN, gradcheck
 from minikan.core.grid_update import OutOfGridWarning
 from minikan.tools.interop import from_pykan, to_efficient_kan, to_pykan
 from minikan.tools.io import load

@@ -6,9 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minikan import KAN, MLP
-
-from minikan import gradcheck
+from minikan import KAN, MLP, gradcheck
 from minikan.applications.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
                          solve_poisson, source)
 from minikan.core.train import optimize

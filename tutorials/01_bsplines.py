@@ -23,7 +23,6 @@ from matplotlib.figure import Figure
 from scipy.interpolate import BSpline
 
 from minikan import KANLayer
-
 from minikan.core import spline
 from minikan.core.grid_update import refine
 

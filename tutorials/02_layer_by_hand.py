@@ -16,10 +16,7 @@ import os
 import numpy as np
 from matplotlib.figure import Figure
 
-from minikan import KAN, KANLayer, numerical_gradient
-
-from minikan import gradcheck
-
+from minikan import KAN, KANLayer, gradcheck, numerical_gradient
 from minikan.core import losses
 
 from minikan.core import spline

@@ -29,7 +29,6 @@ import numpy as np
 import sympy
 
 from minikan import KAN
-
 from minikan.core import regularize
 from minikan.datasets import make_toy
 from minikan.interpret.prune import attribution_scores, node_scores

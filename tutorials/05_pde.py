@@ -21,13 +21,11 @@ import os
 import numpy as np
 from matplotlib.figure import Figure
 
-from minikan import KAN, MLP
-
-from minikan import gradcheck
+from minikan import KAN, MLP, gradcheck
 from minikan.applications.derivatives import input_jet, jet_backward, jet_forward, laplacian
 from minikan.applications.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
+                                      solve_poisson, source)
 from minikan.core.objective import evaluate
-                         solve_poisson, source)
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
 FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")  # a folder, or None: then nothing is written

@@ -27,7 +27,6 @@ import numpy as np
 from scipy.special import expit
 
 from minikan import KAN
-
 from minikan.tools import verify
 from minikan.datasets.toy import make_toy
 from minikan.tools.interop import from_efficient_kan, from_pykan, pykan_keys, to_efficient_kan, to_pykan

@@ -11,7 +11,6 @@ import numpy as np
 from scipy.interpolate import BSpline
 
 from minikan import KANLayer
-
 from minikan.core import spline
 from minikan.core.grid_update import grid_from_samples, refine
 

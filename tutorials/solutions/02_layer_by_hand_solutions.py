@@ -10,7 +10,6 @@ import os
 import numpy as np
 
 from minikan import KAN, KANLayer, numerical_gradient
-
 from minikan.core import losses
 
 from minikan.core import spline

@@ -13,7 +13,6 @@ import numpy as np
 from scipy.special import expit
 
 from minikan import KAN
-
 from minikan.tools import verify
 from minikan.tools.interop import from_pykan, to_efficient_kan, to_pykan
 
