@@ -22,7 +22,7 @@ every slot alike. A scalar function ``g`` applied elementwise gives, by the chai
 A KAN layer (Eq. 2.5) applies ``g = phi_ij`` to ``x_i`` on every edge and sums over ``i``, with
 ``phi_ij = m_ij (w_b b + w_s sum_m c_ijm B_m)`` (Eq. 2.10–2.12); the spline derivatives come from
 :func:`minikan.core.spline.basis_local`. An MLP layer (Eq. 2.9) is ``z = h W + b`` then ``sigma(z)``,
-with the derivatives of :func:`minikan.baselines.mlp.activation_derivatives`.
+with the derivatives of :func:`minikan.core.activations.activation_derivatives`.
 
 Reverse pass
 ------------
@@ -67,8 +67,9 @@ import numpy as np
 import sympy
 
 from ..core import spline
-from .._checks import as_matrix
-from ..baselines.mlp import MLP, activation_derivatives
+from .._checks import as_choice, as_matrix
+from ..baselines.mlp import MLP
+from ..core.activations import BASE_FUNCTIONS, activation_derivatives
 from ..core.model import KAN
 from ..core.multiply import refuse_mult
 from ..interpret.symbolic import get_function
@@ -128,13 +129,8 @@ def _pull(f, J, G, lay):
 # ---------------------------------------------------------------------------------- KAN layers
 def base_derivatives(name, x):
     """``b, b', b'', b'''`` of a KAN base function (Eq. 2.11) at ``x``, shape (4, *x.shape)."""
-    if name == "silu":
-        return np.stack(activation_derivatives("silu", x, 3))
-    if name == "identity":
-        return np.stack([x, np.ones_like(x), np.zeros_like(x), np.zeros_like(x)])
-    if name == "zero":
-        return np.zeros((4,) + x.shape)
-    raise ValueError(f"base must be one of ['identity', 'silu', 'zero'], got {name!r}")
+    as_choice(name, "base", BASE_FUNCTIONS)
+    return np.stack(activation_derivatives(name, x, 3))
 
 
 @functools.lru_cache(maxsize=None)

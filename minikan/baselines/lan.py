@@ -44,7 +44,7 @@ class LAN(AffineStack):
     seed : int or numpy.random.Generator
         Source of the initial parameters; the same seed gives bit-identical models.
     base : {"silu", "tanh", "relu", "sin"}
-        Base function ``b`` of every node (see :func:`minikan.baselines.mlp.activation_derivatives`).
+        Base function ``b`` of every node (see :func:`minikan.core.activations.activation_derivatives`).
     omega0 : float > 0
         Frequency of the ``"sin"`` base and of the ``"siren"`` initialisation.
     init : {"auto", "xavier", "siren", "pytorch"}

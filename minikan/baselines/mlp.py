@@ -16,73 +16,12 @@ first three derivatives (for models that need derivatives with respect to their 
 import copy
 
 import numpy as np
-from scipy.special import expit
 
 from .._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy, check_width
 from ..core._flat import FlatParameters
+from ..core.activations import ACTIVATIONS, activation_derivatives  # noqa: F401 (part of this module's API)
 
-ACTIVATIONS = ("silu", "tanh", "relu", "sin")
 INITS = ("auto", "xavier", "siren", "pytorch")
-
-
-# ---------------------------------------------------------------------------------- activations
-def activation_derivatives(name, z, order=1, omega0=30.0):
-    """A fixed activation and its derivatives up to ``order``, elementwise.
-
-    ============  ==================  ===========================================================
-    name          f(z)                derivatives
-    ============  ==================  ===========================================================
-    ``"silu"``    z s, s = sigmoid(z)  f' = s (1 + z (1-s)),  f'' = s(1-s) (2 + z (1-2s)),
-                                       f''' = s(1-s) (3 (1-2s) + z (1 - 6s + 6s^2))
-    ``"tanh"``    t = tanh(z)          f' = 1 - t^2,  f'' = -2t (1-t^2),  f''' = -2 (1-t^2)(1-3t^2)
-    ``"relu"``    max(z, 0)            f' = [z > 0] (0 at z = 0),  f'' = f''' = 0
-    ``"sin"``     sin(w z), w=omega0   f' = w cos(w z),  f'' = -w^2 sin(w z),  f''' = -w^3 cos(w z)
-    ============  ==================  ===========================================================
-
-    Parameters
-    ----------
-    name : {"silu", "tanh", "relu", "sin"}
-    z : array_like, any shape
-    order : int in 0..3
-        Highest derivative returned.
-    omega0 : float > 0
-        Frequency of ``"sin"`` (SIREN's ``omega_0``); ignored by the others.
-
-    Returns
-    -------
-    list of ndarray
-        ``[f(z), f'(z), ..., f^(order)(z)]``, each of the shape of ``z``, float64.
-
-    Examples
-    --------
-    >>> f, df = activation_derivatives("tanh", [0.0, 1.0])
-    >>> df.round(4).tolist()
-    [1.0, 0.42]
-    """
-    name = as_choice(name, "activation", ACTIVATIONS)
-    order = as_int(order, "order", 0)
-    if order > 3:
-        raise ValueError(f"order must be <= 3 (derivatives up to the third are provided), got {order}")
-    z = np.asarray(z, dtype=np.float64)
-    if name == "silu":
-        s = expit(z)
-        q = s * (1.0 - s)  # sigmoid'
-        terms = [lambda: z * s, lambda: s * (1.0 + z * (1.0 - s)),
-                 lambda: q * (2.0 + z * (1.0 - 2.0 * s)),
-                 lambda: q * (3.0 * (1.0 - 2.0 * s) + z * (1.0 - 6.0 * s + 6.0 * s * s))]
-    elif name == "tanh":
-        t = np.tanh(z)
-        u = 1.0 - t * t  # tanh'
-        terms = [lambda: t, lambda: u, lambda: -2.0 * t * u, lambda: -2.0 * u * (1.0 - 3.0 * t * t)]
-    elif name == "relu":
-        terms = [lambda: np.maximum(z, 0.0), lambda: (z > 0).astype(np.float64),
-                 lambda: np.zeros_like(z), lambda: np.zeros_like(z)]
-    else:
-        w = as_float(omega0, "omega0", 0.0, low_open=True)
-        wz = w * z
-        terms = [lambda: np.sin(wz), lambda: w * np.cos(wz), lambda: -w * w * np.sin(wz),
-                 lambda: -w ** 3 * np.cos(wz)]
-    return [term() for term in terms[: order + 1]]  # only the orders asked for are computed
 
 
 def init_affine(width, activation, init, omega0, rng):

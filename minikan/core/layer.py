@@ -25,21 +25,10 @@ gradients. Nothing is remembered between calls.
 """
 import numpy as np
 from scipy.sparse import csc_matrix
-from scipy.special import expit
 
 from . import spline
+from .activations import BASE_FUNCTIONS, derivatives
 from .._checks import as_choice, as_matrix
-
-# name -> (b, b', b''), each mapping an array to an array of the same shape
-BASE_FUNCTIONS = {
-    "silu": (
-        lambda x: x * expit(x),
-        lambda x: expit(x) * (1.0 + x * (1.0 - expit(x))),
-        lambda x: expit(x) * (1.0 - expit(x)) * (2.0 + x * (1.0 - 2.0 * expit(x))),
-    ),
-    "identity": (lambda x: x.copy(), np.ones_like, np.zeros_like),
-    "zero": (np.zeros_like, np.zeros_like, np.zeros_like),
-}
 
 INITS = ("paper", "pykan-0.0", "pykan")
 PARAM_GROUPS = ("coef", "w_b", "w_s", "bias", "affine")
@@ -182,7 +171,7 @@ class KANLayer:
         (Eq. 2.10), shape (N, n_in, n_out). (A symbolic edge's value is added by the model, see
         :meth:`minikan.KAN.edge_functions`.)"""
         x = as_matrix(x, "x", self.n_in)
-        b = BASE_FUNCTIONS[self.base][0](x)
+        b = derivatives(self.base, x, 0)[0]
         s = self._spline(x, 0)[0][0]
         return self.mask * (self.w_b * b[:, :, None] + self.w_s * s)
 
@@ -203,7 +192,8 @@ class KANLayer:
         cache : dict or None
             What :meth:`backward` needs; it holds arrays only, no reference to the layer state.
         """
-        b = BASE_FUNCTIONS[self.base][0](x)  # (N, n_in)
+        base = derivatives(self.base, x, 1 if with_cache else 0)  # b(x) and b'(x), (N, n_in) (Eq. 2.11)
+        b = base[0]
         splines, basis_cache = self._spline(x, 1 if with_cache else 0)  # (1 or 2, N, n_in, n_out)
         wb, ws = self.mask * self.w_b, self.mask * self.w_s  # (n_in, n_out)
         y = b @ wb + np.einsum("nij,ij->nj", splines[0], ws)  # sum over incoming edges, Eq. 2.5
@@ -211,7 +201,7 @@ class KANLayer:
             y = y + self.bias
         if not with_cache:
             return y, None
-        cache = {"x": x, "b": b, "db": BASE_FUNCTIONS[self.base][1](x), "s": splines[0],
+        cache = {"x": x, "b": b, "db": base[1], "s": splines[0],
                  "ds": splines[1], "basis": basis_cache}
         return y, cache
 

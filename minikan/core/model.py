@@ -22,7 +22,8 @@ from . import losses
 from .._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy
 from ._flat import FlatParameters
 from .multiply import check_arity, multiply, multiply_backward, n_subnodes, parse_width
-from .layer import BASE_FUNCTIONS, INITS, PARAM_GROUPS, KANLayer
+from .activations import BASE_FUNCTIONS
+from .layer import INITS, PARAM_GROUPS, KANLayer
 from .regularize import regularization
 from .spline import check_G_k
 

@@ -36,7 +36,8 @@ import re
 import numpy as np
 
 from .._checks import as_float
-from ..core.layer import BASE_FUNCTIONS, KANLayer
+from ..core.activations import BASE_FUNCTIONS
+from ..core.layer import KANLayer
 from ..core.model import KAN
 from ..core.multiply import check_arity, n_subnodes, refuse_mult
 from ..core.spline import check_G_k

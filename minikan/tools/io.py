@@ -46,7 +46,8 @@ _READ_ERRORS = (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, N
 from .._checks import as_choice, as_float
 from ..baselines.lan import LAN
 from ..baselines.mlp import ACTIVATIONS, INITS, MLP
-from ..core.layer import BASE_FUNCTIONS, KANLayer
+from ..core.activations import BASE_FUNCTIONS
+from ..core.layer import KANLayer
 from ..core.model import KAN
 from ..core.spline import check_G_k, check_grid
 from ..interpret.symbolic import LIBRARY, SymbolicFunction, get_function
