@@ -91,18 +91,38 @@ def test_seed_robustness_benchmark_quick_run():
 FORMULA_SUITE = SCRIPT.parent / "formula_suite.py"
 
 
-def test_formula_suite_quick_run(capsys):
-    """benchmarks/formula_suite.py --quick: one formula, one seed, short training; the row is
-    judged by the three checks and printed (the rates are the full run's, see the README)."""
+@pytest.fixture(scope="module")
+def formula_suite():
     spec = importlib.util.spec_from_file_location("formula_suite", FORMULA_SUITE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    results = module.main(["--quick", "--workers", "1"])
+    return module
+
+
+@pytest.mark.slow
+def test_formula_suite_quick_run(formula_suite, capsys):
+    """benchmarks/formula_suite.py --quick: one formula, one seed, short training; the row is
+    judged by the three checks and printed (the rates are the full run's, see the README)."""
+    results = formula_suite.main(["--quick", "--workers", "1"])
     assert len(results) == 1 and set(results[0]["right"]) == {"shape", "functions", "rmse"}
     assert np.isfinite(results[0]["rmse"]) and results[0]["seconds"] > 0
     out = capsys.readouterr().out
     assert "right on" in out and results[0]["name"] in out
-    # every formula of the suite has right answers whose widths are KAN widths
-    for n_in, f, used, answers in module.SUITE.values():
-        x = np.zeros((n_in, 4))
-        assert f(x).shape == (4,) and used <= set(range(n_in)) and answers
+
+
+def test_formula_suite_formulas_ignore_their_unused_inputs_and_have_kan_answers(formula_suite):
+    """Every formula of the suite maps (n_in, N) inputs to N values and does not change when an
+    input it declares unused changes; each right answer's width builds a KAN on n_in inputs with
+    one output (no training)."""
+    rng = np.random.default_rng(0)
+    for name, (n_in, f, used, answers) in formula_suite.SUITE.items():
+        assert used <= set(range(n_in)) and answers, name
+        x = rng.uniform(-1, 1, (n_in, 4))
+        moved = x.copy()
+        unused = sorted(set(range(n_in)) - used)
+        moved[unused] = rng.uniform(-1, 1, (len(unused), 4))
+        assert f(x).shape == (4,) and np.array_equal(f(x), f(moved)), name
+        for width, _ in answers:
+            model = KAN(width, grid=3, seed=0)
+            assert model.width_spec == width, (name, width)
+            assert model.width[0] == n_in and model.width[-1] == 1, (name, width)

@@ -2,10 +2,12 @@
 import json
 
 import numpy as np
+import pytest
 
 from paper_figures import fig_3_2
 
 
+@pytest.mark.slow
 def test_fig_3_2_quick_kan_front_below_mlp_and_compact_harmonic(tmp_path, capsys):
     summary = fig_3_2.main(["--quick", "--out", str(tmp_path)])
     per_fn = summary["claims"]["per_function"]
@@ -40,3 +42,23 @@ def test_fig_3_2_quick_kan_front_below_mlp_and_compact_harmonic(tmp_path, capsys
     # only the drawn networks are kept
     assert {p.stem for p in (tmp_path / "models").iterdir()} == {
         row[f"{w}_job"] for row in rows.values() for w in ("best", "min")}
+
+
+def test_fig_3_2_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
+    """One function, grids 3 and 5, a few iterations: jobs, Table 2, both figure sets and the models."""
+    monkeypatch.setattr(fig_3_2, "QUICK", dict(fig_3_2.QUICK, functions=("sph_harm_m0_n1",), depths=(2,),
+                                               grids=(3, 5), steps=3, sparsify_steps=3, mlp_depths=(2,),
+                                               mlp_steps=4, mlp_checkpoint=2))
+    monkeypatch.setattr(fig_3_2, "MLP_WIDTHS", (5,))
+    summary = fig_3_2.main(["--quick", "--out", str(tmp_path)])
+    fn = "sph_harm_m0_n1"
+    jobs = [f"{fn}__kan_2x5x1", f"{fn}__kan_2x1x1", f"{fn}__pruned_2x5x1_lamb0.01", f"{fn}__mlp_2x5x1"]
+    rows = json.loads((tmp_path / "table_2.json").read_text())
+    kept = sorted({f"models/{rows[fn][f'{w}_job']}.npz" for w in ("best", "min") if rows[fn][f"{w}_job"]})
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted(["fig_3_2.json", "fig_3_2.png", "fig_f_1.png", "fig_f_2.png", "table_2.json",
+                             "table_2.md"] + [f"jobs/{j}.json" for j in jobs] + kept)
+    assert rows[fn]["best_job"] in jobs[:3] and rows[fn]["mlp_shape"] == "[2,5,1]"
+    assert summary["n_jobs"] == 4 and set(summary["claims"]["per_function"]) == {fn}
+    assert np.isfinite(summary["claims"]["per_function"][fn]["kan_best_rmse"])
+    assert f"| {fn} |" in (tmp_path / "table_2.md").read_text()

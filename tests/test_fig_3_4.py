@@ -2,10 +2,12 @@
 import json
 
 import numpy as np
+import pytest
 
 from paper_figures import fig_3_4
 
 
+@pytest.mark.slow
 def test_fig_3_4_quick_kan_remembers_and_mlp_forgets(tmp_path, capsys):
     summary = fig_3_4.main(["--quick", "--out", str(tmp_path)])
     assert summary["steps_per_phase"] == fig_3_4.QUICK_STEPS_PER_PHASE
@@ -24,3 +26,18 @@ def test_fig_3_4_quick_kan_remembers_and_mlp_forgets(tmp_path, capsys):
     assert (tmp_path / "fig_3_4.png").stat().st_size > 0
     assert json.loads((tmp_path / "fig_3_4.json").read_text())["quick"] is True
     assert "mlp_peak1_above_0.3" in capsys.readouterr().out
+
+
+def test_fig_3_4_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
+    """3 iterations per phase: both models go through the five phases; errors, claims and files."""
+    monkeypatch.setattr(fig_3_4, "QUICK_STEPS_PER_PHASE", 3)
+    summary = fig_3_4.main(["--quick", "--out", str(tmp_path)])
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["fig_3_4.json", "fig_3_4.png", "jobs/kan.json", "jobs/mlp.json"]
+    assert summary["steps_per_phase"] == 3
+    for model in ("kan", "mlp"):
+        errors = np.asarray(summary["errors"][model])
+        assert errors.shape == (5, 5) and np.isfinite(errors).all()
+        assert len(summary["claims"][model]["iterations_per_phase"]) == 5
+        assert all(1 <= n <= 3 for n in summary["claims"][model]["iterations_per_phase"])
+    assert set(summary["claims"]["targets"]) == {"kan_earlier_peaks_below_0.05", "mlp_peak1_above_0.3"}

@@ -1,10 +1,14 @@
 """Quick variant of Figure 4.1: sparsified KANs prune to the paper's shapes for (a), (b) and (f)."""
 import json
 
+import numpy as np
+import pytest
+
 from minikan.datasets import make_toy
 from paper_figures import fig_4_1
 
 
+@pytest.mark.slow
 def test_fig_4_1_quick_prunes_to_the_paper_shapes(tmp_path):
     """(a) x y -> [2, 2, 1], (f) sqrt distance -> [4, 2, 1, 1] at seed 0; (b) x / y -> [2, 1, 1] on
     at least 3 of seeds 0-4.
@@ -30,3 +34,23 @@ def test_fig_4_1_quick_prunes_to_the_paper_shapes(tmp_path):
     assert (tmp_path / "fig_4_1.png").stat().st_size > 0
     saved = json.loads((tmp_path / "fig_4_1.json").read_text())
     assert saved["quick"] is True and len(saved["runs"]) == 3
+
+
+def test_fig_4_1_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
+    """5 iterations with the penalty and 3 after pruning, for the three quick tasks: jobs, claims, files."""
+    monkeypatch.setattr(fig_4_1, "QUICK_STEPS", 5)
+    monkeypatch.setattr(fig_4_1, "QUICK_RETRAIN_STEPS", 3)
+    summary = fig_4_1.main(["--quick", "--out", str(tmp_path)])
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["fig_4_1.json", "fig_4_1.png", "jobs/sqrt_distance_s0.json", "jobs/x_over_y_s0.json",
+                       "jobs/xy_s0.json"]
+    claims = summary["claims"]
+    assert list(claims) == list(fig_4_1.QUICK_TASKS)
+    for name in fig_4_1.QUICK_TASKS:
+        width = fig_4_1.TASKS[name][1]
+        (pruned,) = claims[name]["pruned_widths"]
+        # pruning keeps the inputs and outputs and never adds hidden nodes
+        assert len(pruned) == len(width) and pruned[0] == width[0] and pruned[-1] == width[-1], (name, pruned)
+        assert all(1 <= p <= w for p, w in zip(pruned[1:-1], width[1:-1])), (name, pruned)
+        assert np.isfinite(claims[name]["test_rmse_pruned"][0])
+    assert all("model" not in run for run in summary["runs"])  # the models stay in the job files only

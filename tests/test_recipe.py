@@ -57,6 +57,7 @@ def test_restarts_go_on_with_the_lowest_trial_objective(data):
     assert other["restarts"][1]["train_objective"] != objectives[1]
 
 
+@pytest.mark.slow
 def test_restarts_leave_the_wrong_sign_basin_on_every_seed(data):
     """About half of all fresh [2,1,1] KANs on exp(sin(pi x) + y^2) settle where the inner functions
     combine with the wrong relative sign (train RMSE above 0.5 at G = 3, which training does not

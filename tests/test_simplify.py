@@ -80,6 +80,7 @@ def test_pruning_with_an_edge_threshold_removes_the_dead_inputs_edges():
 QUICK = dict(sparsify_steps=300, restarts=1, steps=200, retrain_steps=20, polish_steps=100)
 
 
+@pytest.mark.slow
 def test_simplify_finds_a_sum_and_drops_the_dead_input():
     """Rule: model seed 0, data seed 0, the quick options above; nothing chosen by outcome."""
     X, y = _sum_with_dead_input(0)

@@ -2,10 +2,12 @@
 import json
 
 import numpy as np
+import pytest
 
 from paper_figures import table_3
 
 
+@pytest.mark.slow
 def test_table_3_quick_kans_comparable_to_mlps(tmp_path, capsys):
     summary = table_3.main(["--quick", "--out", str(tmp_path)])
     rows, c = summary["table"], summary["claims"]
@@ -30,3 +32,24 @@ def test_table_3_quick_kans_comparable_to_mlps(tmp_path, capsys):
     md = (tmp_path / "table_3.md").read_text()
     assert all(f"| {eq} |" in md for eq in rows)
     assert "beats_mlp" in capsys.readouterr().out
+
+
+def test_table_3_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
+    """One equation, grids 3 and 5 at 3 iterations, a 5-iteration MLP: the four families, the table,
+    the three figures and the files."""
+    monkeypatch.setattr(table_3, "QUICK_EQUATIONS", ("I.12.11",))
+    monkeypatch.setattr(table_3, "QUICK_GRIDS", (3, 5))
+    for name, value in (("QUICK_KAN_STEPS", 3), ("QUICK_SPARSIFY_STEPS", 3), ("QUICK_MLP_STEPS", 5)):
+        monkeypatch.setattr(table_3, name, value)
+    summary = table_3.main(["--quick", "--out", str(tmp_path)])
+    jobs = ["I.12.11_human.json", "I.12.11_mlp_d3_tanh_it5.json", "I.12.11_pruned_2x5x1_lamb0.01.json",
+            "I.12.11_unpruned_2x5x1.json"]
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted(["fig_d_1.png", "fig_d_2.png", "fig_d_3.png", "table_3.json", "table_3.md"]
+                             + [f"jobs/{j}" for j in jobs])
+    (row,) = summary["table"].values()
+    for key in ("human_rmse", "pruned_rmse", "unpruned_rmse", "mlp_rmse"):
+        assert np.isfinite(row[key]), (key, row)
+    assert row["kan_best_rmse"] == min(row["human_rmse"], row["pruned_rmse"], row["unpruned_rmse"])
+    assert summary["scale"]["grids"] == [3, 5] and summary["scale"]["n_runs"] == 4
+    assert "| I.12.11 |" in (tmp_path / "table_3.md").read_text()

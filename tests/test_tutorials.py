@@ -45,6 +45,7 @@ def test_tutorial_layout(script):
     assert re.search(r"^# %% \[markdown\]\n# #+ Exercises", text, flags=re.M), "an Exercises cell"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", TUTORIALS + SOLUTIONS, ids=lambda p: p.stem)
 def test_runs_in_quick_mode_without_writing_files(script, tmp_path):
     result = _run(script, tmp_path)
@@ -52,6 +53,7 @@ def test_runs_in_quick_mode_without_writing_files(script, tmp_path):
     assert list(tmp_path.iterdir()) == [], "files were written without being asked for"
 
 
+@pytest.mark.slow
 def test_figures_are_written_when_asked(tmp_path):
     figures = tmp_path / "figures"
     result = _run(TUTORIALS[0], tmp_path, MINIKAN_TUTORIAL_FIGURES=str(figures))
