@@ -122,11 +122,12 @@ def as_interval(value, name):
     return a, b
 
 
-def as_rng(seed, name="seed"):
+def as_rng(seed, name="seed", *, allow_none=True):
     """``numpy.random.default_rng(seed)`` for a non-negative int, a sequence of them, a Generator
-    (used as given) or None; other values raise with the argument's name."""
-    if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a non-negative int or a numpy.random.Generator, got bool")
+    (used as given) or None; other values raise with the argument's name. ``allow_none=False``
+    refuses None (the data sets must be reproducible from their arguments)."""
+    if isinstance(seed, (bool, np.bool_)) or (seed is None and not allow_none):
+        raise TypeError(f"{name} must be a non-negative int or a numpy.random.Generator, got {type(seed).__name__}")
     try:
         return np.random.default_rng(seed)
     except (TypeError, ValueError) as err:

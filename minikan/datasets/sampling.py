@@ -4,9 +4,10 @@ Every synthetic experiment of the paper (Sections 2.4, 3.1-3.3, 4.1) fits a func
 uniformly on a box; this module is the one place where that sampling happens.
 """
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
+
+from .._checks import as_int, as_rng
 
 _KEYS = ("train_input", "train_label", "test_input", "test_label")
 
@@ -80,23 +81,12 @@ def check_seed(seed):
 
     ``None`` is refused on purpose: every dataset in minikan must be reproducible from its arguments.
     """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, Integral):
-        raise TypeError(f"seed must be a non-negative int or a numpy.random.Generator, "
-                        f"got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
-    return np.random.default_rng(int(seed))
+    return as_rng(seed, "seed", allow_none=False)
 
 
 def check_count(n, name, minimum=1):
-    """Return ``n`` as an int, or raise if it is not an integer >= ``minimum``."""
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, Integral):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {n}")
-    return int(n)
+    """Return ``n`` as an int, or raise if it is not an integer >= ``minimum`` (and <= 2**63 - 1)."""
+    return as_int(n, name, minimum)
 
 
 def check_ranges(ranges, n_var):
