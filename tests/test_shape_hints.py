@@ -30,7 +30,8 @@ def test_one_sample_of_a_two_input_model_suggests_a_row():
 def test_samples_of_a_one_input_model_suggest_a_column():
     model = KAN([1, 2, 1], grid=3, k=3, seed=0)
     x = np.linspace(-1, 1, 7)
-    with pytest.raises(ValueError, match=r"got shape \(7,\); for 7 samples of one value use X\.reshape\(-1, 1\)") as info:
+    hint = r"got shape \(7,\); for 7 samples of one value use X\.reshape\(-1, 1\)"
+    with pytest.raises(ValueError, match=hint) as info:
         model.predict(x)
     assert _suggested_reshape(info.value) == [(-1, 1)]
     assert model.predict(x.reshape(-1, 1)).shape == (7, 1)
