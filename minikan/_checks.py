@@ -22,7 +22,7 @@ def as_matrix(a, name, n_cols=None, *, allow_empty=False):
         )
     expected = f"(N, {n_cols})" if n_cols is not None else "(N, n)"
     if arr.ndim != 2:
-        hint = f"; reshape a 1-D array with {name}.reshape(-1, 1)" if arr.ndim == 1 else ""
+        hint = _one_dimensional_hint(arr, name, n_cols) if arr.ndim == 1 else ""
         raise ValueError(f"{name} must be 2-D with shape {expected}, got shape {arr.shape}{hint}")
     if n_cols is not None and arr.shape[1] != n_cols:
         raise ValueError(f"{name} must have shape {expected}, got shape {arr.shape}")
@@ -33,6 +33,21 @@ def as_matrix(a, name, n_cols=None, *, allow_empty=False):
         bad = np.flatnonzero(~np.all(np.isfinite(arr), axis=1))
         raise ValueError(f"{name} contains NaN or inf in rows {bad[:10].tolist()}{' ...' if bad.size > 10 else ''}")
     return arr
+
+
+def _one_dimensional_hint(arr, name, n_cols):
+    """The reshape that makes a 1-D array of ``n`` values a valid ``(N, n_cols)`` matrix, if one does:
+    ``reshape(-1, 1)`` (``n`` samples) for one column, ``reshape(1, -1)`` (one sample) when ``n``
+    equals ``n_cols``, both when the number of columns is not fixed, none otherwise (then
+    neither reshape would pass, and the message says how many values one sample has)."""
+    if n_cols is None:
+        return (f"; for one sample use {name}.reshape(1, -1), "
+                f"for {arr.size} samples of one value {name}.reshape(-1, 1)")
+    if n_cols == 1:
+        return f"; for {arr.size} samples of one value use {name}.reshape(-1, 1)"
+    if arr.size == n_cols:
+        return f"; for one sample use {name}.reshape(1, -1)"
+    return f"; one sample has {n_cols} values, this array has {arr.size}"
 
 
 def as_xy(X, y, n_in, n_out, names=("X", "y")):

@@ -162,6 +162,127 @@ def test_a_perturbed_output_fails_with_its_quantity_named(tmp_path, capsys):
     assert verify.main([str(path), "--atol", "1e-4"]) == 0
 
 
+# ------------------------------------------------------------------ where a failing output fails
+def test_the_report_locates_a_planted_mismatch(tmp_path, capsys):
+    """One element of the network output changed: the report counts 1 of N, names its index, both
+    values, the tolerance and the sample's input row from the file."""
+    data = verify.load(GOLDEN / "model_forward.npz")
+    n, j = 17, 0
+    y = data["y"].copy()
+    y[n, j] += 3e-4
+    path = _copy_with(tmp_path, "model_forward", y=y)
+    results = {r.key: r for r in verify.check(path)}
+    assert [key for key, r in results.items() if not r.passed] == ["y"]
+    assert all(r.mismatch is None for r in results.values() if r.passed)
+    m = results["y"].mismatch
+    assert (m.count, m.size, m.non_finite) == (1, data["y"].size, 0)
+    assert m.index == (n, j) and m.sample == n
+    assert m.expected == data["y"][n, j] and m.got == y[n, j]
+    assert m.allowed == pytest.approx(1e-10 + 1e-8 * abs(data["y"][n, j]), rel=1e-15)
+    assert list(m.inputs) == ["X"]
+    np.testing.assert_array_equal(m.inputs["X"], data["X"][n])
+
+    text = verify.describe(results["y"])
+    assert f"model_forward.y: 1 of {data['y'].size} elements" in text
+    assert "<= 1e-10 + 1e-08 |minikan|" in text
+    assert f"worst at y[{n}, {j}]: minikan {float(data['y'][n, j])!r}, theirs {float(y[n, j])!r}" in text
+    assert f"X[{n}] = [" + ", ".join(repr(v) for v in data["X"][n].tolist()) + "]" in text
+    assert verify.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert text in out and "2 of 3 outputs pass; failed: model_forward.y" in out
+
+
+def test_the_worst_of_several_mismatches_and_non_finite_values(tmp_path):
+    """The worst element is the one furthest beyond its own tolerance; a NaN is worse than any
+    number and counted as not finite. Per-sample gradients name both inputs of the sample."""
+    data = verify.load(GOLDEN / "model_gradients.npz")
+    g = data["grad_X"].copy()
+    g[3, 1] += 1e-6
+    g[40, 2] += 1e-3
+    g[7, 0] *= 1.0 + 1e-12  # within tolerance: not counted
+    path = _copy_with(tmp_path, "model_gradients", grad_X=g)
+    (result,) = [r for r in verify.check(path) if not r.passed]
+    m = result.mismatch
+    assert (result.key, m.count, m.size, m.index, m.sample) == ("grad_X", 2, g.size, (40, 2), 40)
+    assert set(m.inputs) == {"X", "y"}
+    np.testing.assert_array_equal(m.inputs["y"], data["y"][40])
+
+    g[10, 0] = np.nan
+    m = [r for r in verify.check(_copy_with(tmp_path, "model_gradients", grad_X=g)) if not r.passed][0].mismatch
+    assert (m.count, m.non_finite, m.index) == (3, 1, (10, 0)) and np.isnan(m.got)
+    assert "3 of 192 elements (1.56%)" in verify.describe(
+        [r for r in verify.check(tmp_path / "model_gradients.npz") if not r.passed][0])
+
+
+def test_outputs_without_a_sample_axis_report_the_index_only(tmp_path):
+    data = verify.load(GOLDEN / "grid_update.npz")
+    coef = data["coef_new"].copy()
+    coef[1, 2, 3] -= 1e-3
+    (result,) = [r for r in verify.check(_copy_with(tmp_path, "grid_update", coef_new=coef)) if not r.passed]
+    m = result.mismatch
+    assert (m.count, m.size, m.index, m.sample, m.inputs) == (1, coef.size, (1, 2, 3), None, {})
+    assert "coef_new[1, 2, 3]" in verify.describe(result) and "sample" not in verify.describe(result)
+
+    grads = verify.load(GOLDEN / "model_gradients.npz")
+    path = _copy_with(tmp_path, "model_gradients", loss=grads["loss"] * 1.5)
+    (result,) = [r for r in verify.check(path) if not r.passed]
+    m = result.mismatch
+    assert (result.key, m.count, m.size, m.index, m.sample) == ("loss", 1, 1, (), None)
+    assert "model_gradients.loss: 1 of 1 element beyond" in verify.describe(result)
+    assert "worst at loss: minikan" in verify.describe(result)
+
+
+def test_tolerances_must_be_finite_and_non_negative(tmp_path, capsys):
+    for bad in (-1e-9, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="atol must be a finite number >= 0"):
+            verify.check(GOLDEN / "basis_uniform.npz", atol=bad)
+    with pytest.raises(TypeError, match="rtol must be a real number"):
+        verify.check(GOLDEN / "basis_uniform.npz", rtol="1e-6")
+    assert verify.main([str(GOLDEN / "basis_uniform.npz"), "--rtol", "-1"]) == 1
+    assert "rtol must be a finite number >= 0" in capsys.readouterr().err
+
+
+def test_help_points_only_to_what_is_installed(capsys):
+    """--help names the packaged manifest (which exists) and the module's own documentation, not a
+    file of the source repository."""
+    with pytest.raises(SystemExit) as exit_:
+        verify.main(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    manifest = GOLDEN / "manifest.json"
+    assert str(manifest) in text and manifest.is_file()
+    assert "python -m pydoc minikan.tools.verify" in text
+    assert "docs/" not in text
+    assert "manifest.json" in verify.__doc__ and "format_version" in verify.__doc__
+
+
+def test_the_documented_snippet_runs_and_passes(tmp_path, monkeypatch, capsys):
+    """The Python snippet of docs/verify.md ("your own implementation"), run as written in an
+    empty folder with a layer computed from the basis directly, writes its file and passes."""
+    from pathlib import Path
+
+    from minikan.core import spline
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "verify.md").read_text()
+    section = doc[doc.index("## Checking efficient-kan or your own implementation"):]
+    start = section.index("```python\n") + len("```python\n")
+    snippet = section[start:section.index("\n```", start)]
+    assert "np.savez(\"mine/layer_forward.npz\"" in snippet
+
+    def my_layer(x, grid, coef, w_b, w_s, k):
+        # Eq. 2.10-2.12 by hand: (N, n_in, G+k) basis, spline part, edge values, node sums
+        B = np.stack([spline.basis(x[:, i], grid[i], k) for i in range(x.shape[1])], axis=1)
+        spl = np.einsum("nim,iom->nio", B, coef)
+        phi = w_b * (x / (1.0 + np.exp(-x)))[:, :, None] + w_s * spl
+        return phi.sum(axis=1), phi, spl
+
+    monkeypatch.chdir(tmp_path)
+    exec(compile(snippet, "docs/verify.md", "exec"), {"my_layer": my_layer})
+    assert (tmp_path / "mine" / "layer_forward.npz").is_file()
+    assert verify.main(["mine/"]) == 0
+    assert "mykan 0.3" in capsys.readouterr().out
+
+
 def test_float32_outputs_need_a_looser_tolerance(tmp_path):
     data = verify.load(GOLDEN / "layer_forward.npz")
     single = {key: data[key].astype(np.float32) for key in ("y", "phi", "spline")}

@@ -13,7 +13,23 @@ checked file* and compares::
     python -m minikan.tools.verify FILE_OR_DIR       # check another implementation's files
     python -m minikan.tools.verify                   # check the packaged golden set against this minikan
 
-The format, key by key, is in ``docs/verify.md``. Files are written only where a path is given.
+Files are written only where a path is given.
+
+**The format.** Every ``.npz`` holds ``format_version`` (int, :data:`FORMAT_VERSION`), ``quantity``
+(str, a key of :data:`QUANTITIES`) and ``minikan_version`` (str), may hold ``implementation``
+(str, printed by the checker), and holds the quantity's inputs and outputs. The packaged
+``manifest.json`` in :data:`GOLDEN_DIR` lists every key of every quantity with its shape, layout,
+dtype, meaning and default tolerance; ``QUANTITIES`` holds the same in code. Outputs must have the
+listed shapes and real dtypes; scalars are 0-d arrays, strings 0-d unicode arrays. The source
+repository's ``docs/verify.md`` adds the conventions an implementation must share and how pykan
+and efficient-kan map onto the keys.
+
+**The report.** An output passes when ``|theirs - minikan| <= atol + rtol |minikan|`` holds
+elementwise. The command prints one row per output (max abs error, normwise max rel error,
+tolerance, pass/FAIL) and, for each failing output, how many elements fail out of how many, the
+worst element's index, minikan's and the checked value there, and, when the output's first axis
+runs over samples, that sample's inputs from the checked file (:func:`describe`); it exits 1 when
+any output fails or a file is malformed.
 """
 import argparse
 import json
@@ -23,7 +39,7 @@ import stat
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -340,7 +356,9 @@ class Quantity:
 
     ``inputs`` and ``outputs`` map key templates (``"grid_{l}"`` stands for ``grid_0, grid_1, ...``)
     to ``(shape, meaning)``. ``tol`` maps an output key template to ``(atol, rtol)``; an output
-    passes when ``|theirs - minikan| <= atol + rtol |minikan|`` everywhere.
+    passes when ``|theirs - minikan| <= atol + rtol |minikan|`` everywhere. ``samples`` maps an
+    output key template whose first axis runs over the samples (``"*"``: every output) to the input
+    keys indexed by the same axis, so a mismatch at ``y[n, j]`` can be reported with ``X[n]``.
     """
 
     name: str
@@ -351,6 +369,7 @@ class Quantity:
     inputs: dict
     outputs: dict
     tol: dict
+    samples: dict = field(default_factory=dict)
 
 
 _MODEL_IN = {
@@ -381,10 +400,12 @@ _GRID_OUT = {"grid_new": ("(n_in, G'+2k+1)", "new extended knots"),
 QUANTITIES = {q.name: q for q in [
     Quantity("basis_uniform", "B-spline basis and its first two derivatives on a uniform knot vector "
              "(G=5, k=3 on [-1, 1], extended by k knots per side)", "Eq. 2.12; de Boor's recursion",
-             _inputs_basis_uniform, _compute_basis, _BASIS_IN, _BASIS_OUT, {"*": (1e-12, 1e-10)}),
+             _inputs_basis_uniform, _compute_basis, _BASIS_IN, _BASIS_OUT, {"*": (1e-12, 1e-10)},
+             samples={"*": ("x",)}),
     Quantity("basis_nonuniform", "the same on a non-uniform knot vector (G=6, k=3)",
              "Eq. 2.12; de Boor's recursion", _inputs_basis_nonuniform, _compute_basis, _BASIS_IN,
-             _BASIS_OUT, {"*": (1e-12, 1e-10)}),
+             _BASIS_OUT, {"*": (1e-12, 1e-10)},
+             samples={"*": ("x",)}),
     Quantity("layer_forward", "one KAN layer (3 inputs, 2 outputs, a different knot vector per input), "
              "at points inside, on the outer intervals of and outside each knot vector",
              "Eq. 2.5, 2.10-2.12", _inputs_layer_forward, _compute_layer_forward,
@@ -394,11 +415,11 @@ QUANTITIES = {q.name: q for q in [
                       "(pykan's postacts are [N, out, in])"),
               "spline": ("(N, n_in, n_out)",
                          "spline part sum_m c_ijm B_m(x_i) (pykan's postspline, transposed)")},
-             {"*": (1e-10, 1e-8)}),
+             {"*": (1e-10, 1e-8)}, samples={"*": ("x",)}),
     Quantity("model_forward", "a [3, 4, 2, 1] KAN with data-adapted knots", "Eq. 2.7",
              _inputs_model_forward, _compute_model_forward, _MODEL_IN,
              {"y": ("(N, n_L)", "network output"), "hidden_{l}": ("(N, n_l)", "input of layer l (l >= 1)")},
-             {"*": (1e-10, 1e-8)}),
+             {"*": (1e-10, 1e-8)}, samples={"*": ("X",)}),
     Quantity("model_gradients", "gradients of the MSE loss mean((f(X) - y)^2) (mean over N and n_L) of "
              "the same model, with respect to every parameter and to the inputs", "Eq. 2.7; MSE",
              _inputs_model_gradients, _compute_model_gradients,
@@ -406,7 +427,7 @@ QUANTITIES = {q.name: q for q in [
              {"loss": ("()", "the MSE"), "grad_coef_{l}": ("(n_l, n_{l+1}, G+k)", "dL/dcoef of layer l"),
               "grad_w_b_{l}": ("(n_l, n_{l+1})", "dL/dw_b of layer l"),
               "grad_w_s_{l}": ("(n_l, n_{l+1})", "dL/dw_s of layer l"), "grad_X": ("(N, n_0)", "dL/dX")},
-             {"*": (1e-10, 1e-8)}),
+             {"*": (1e-10, 1e-8)}, samples={"grad_X": ("X", "y")}),
     Quantity("grid_extension", "refine a layer from G=5 to G_new=10: new knots interpolate the old base "
              "knots (extended by their mean spacing), coefficients fit the old spline part by least "
              "squares on the samples x", "Eq. 2.16", _inputs_grid_extension, _compute_grid_extension,
@@ -618,11 +639,37 @@ def _replace(path, fill):
 
 # ---------------------------------------------------------------------------------------- checking
 @dataclass(frozen=True)
+class Mismatch:
+    """Where one output misses its tolerance.
+
+    ``count`` of the output's ``size`` elements fail ``|theirs - minikan| <= atol + rtol |minikan|``
+    (a NaN or inf in theirs always fails; ``non_finite`` counts those). ``index`` is the worst
+    element, the one furthest beyond its tolerance (largest ``|theirs - minikan| / (atol + rtol
+    |minikan|)``, non-finite values first), as a tuple (``()`` for a 0-d output); ``expected`` is
+    minikan's value there, ``got`` theirs, ``allowed`` its tolerance ``atol + rtol |expected|``.
+    When the output's first axis runs over the samples, ``sample`` is that index ``n`` and
+    ``inputs`` maps each per-sample input key (``"X"``, ``"x"``, ...) to its row ``n`` in the
+    checked file; otherwise ``sample`` is None and ``inputs`` is empty.
+    """
+
+    count: int
+    size: int
+    non_finite: int
+    index: tuple
+    expected: float
+    got: float
+    allowed: float
+    sample: object = None
+    inputs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Result:
     """The comparison of one output array: ``quantity.key``, errors, tolerance and verdict.
 
     ``max_rel`` is normwise, ``max_abs / max |minikan|`` (0 when both are all zero), so zeros in the
-    reference (basis functions off their support) do not make it infinite.
+    reference (basis functions off their support) do not make it infinite. ``mismatch`` says where
+    a failing output fails (a :class:`Mismatch`); it is None when the output passes.
     """
 
     file: str
@@ -634,6 +681,7 @@ class Result:
     rtol: float
     passed: bool
     implementation: str = ""
+    mismatch: Mismatch = None
 
     @property
     def name(self):
@@ -641,13 +689,53 @@ class Result:
 
 
 def _compare(theirs, ref, atol, rtol):
+    """``(max_abs, max_rel, passed, bad, excess)`` of two float64 arrays of one shape.
+
+    ``bad`` marks the elements beyond ``atol + rtol |ref|`` (NaN and inf in ``theirs`` included),
+    ``excess`` is ``|theirs - ref| / (atol + rtol |ref|)``, inf where ``theirs`` is not finite or
+    the allowed error is 0, so its largest entry is the worst element.
+    """
+    with np.errstate(all="ignore"):
+        diff = np.abs(theirs - ref)
+        allowed = atol + rtol * np.abs(ref)
+        bad = ~(diff <= allowed)  # NaN compares False, so a NaN anywhere is a mismatch
+        excess = np.array(diff / allowed, dtype=np.float64)  # d / 0 = inf for d > 0; 0-d stays an array
+    excess[diff == 0] = 0.0  # exact agreement is never beyond, even with a tolerance of 0
+    excess[~np.isfinite(theirs) | np.isnan(diff)] = np.inf
     if not np.all(np.isfinite(theirs)):
-        return np.inf, np.inf, False
-    diff = np.abs(theirs - ref)
+        return np.inf, np.inf, False, bad, excess
     max_abs = float(diff.max(initial=0.0))
     scale = float(np.abs(ref).max(initial=0.0))
     max_rel = max_abs / scale if scale > 0 else (0.0 if max_abs == 0 else np.inf)
-    return max_abs, max_rel, bool(np.all(diff <= atol + rtol * np.abs(ref)))
+    return max_abs, max_rel, not bad.any(), bad, excess
+
+
+def _mismatch(theirs, ref, bad, excess, atol, rtol, sample_inputs):
+    """The :class:`Mismatch` of a failing output; ``sample_inputs`` maps input keys to arrays whose
+    first axis is the output's sample axis (empty when the output has none)."""
+    index = np.unravel_index(int(np.argmax(excess)), ref.shape) if ref.ndim else ()
+    index = tuple(int(i) for i in index)
+    expected, got = float(ref[index]), float(theirs[index])
+    sample = index[0] if sample_inputs and index else None
+    inputs = {key: value[sample] for key, value in sample_inputs.items()} if sample is not None else {}
+    return Mismatch(int(bad.sum()), int(ref.size), int((~np.isfinite(theirs)).sum()), index, expected, got,
+                    atol + rtol * abs(expected), sample, inputs)
+
+
+def _sample_keys(quantity, key):
+    samples = quantity.samples
+    return samples.get(key, samples.get(_template(key), samples.get("*", ())))
+
+
+def _tolerance_arg(value, name):
+    """A tolerance given by the caller: a finite real >= 0 (a negative one would fail every
+    element, a NaN one too, and neither says so)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return value
 
 
 def check_file(path, atol=None, rtol=None):
@@ -658,20 +746,23 @@ def check_file(path, atol=None, rtol=None):
     path : str or Path
         A ``.npz`` in the golden format, with the other implementation's outputs.
     atol, rtol : float, optional
-        Override the per-quantity tolerances for every output.
+        Override the per-quantity tolerances for every output (finite, >= 0).
 
     Returns
     -------
-    list of Result, one per output key of the quantity.
+    list of Result, one per output key of the quantity; a failing one says where it fails
+    (``Result.mismatch``).
 
     Raises
     ------
     ValueError, TypeError
         When the file is not in the format: no ``format_version`` or ``quantity``, another format
         version, an unknown quantity, a missing input or output key, an output of the wrong shape
-        or a non-numeric output. The message names the file, the quantity and the key.
+        or a non-numeric output. The message names the file, the quantity and the key. Also for
+        a negative or non-finite ``atol`` or ``rtol``.
     """
     path = Path(path)
+    atol, rtol = (None if t is None else _tolerance_arg(t, name) for t, name in ((atol, "atol"), (rtol, "rtol")))
     data = load(path)
     for key in ("format_version", "quantity"):
         if key not in data:
@@ -707,9 +798,14 @@ def check_file(path, atol=None, rtol=None):
         if theirs.shape != ref.shape:
             raise ValueError(f"{path}: output {name}.{key} must have shape {ref.shape}, got {theirs.shape}")
         a, r = _tolerance(q, key)
-        a, r = (a if atol is None else float(atol)), (r if rtol is None else float(rtol))
-        max_abs, max_rel, passed = _compare(theirs.astype(np.float64), ref, a, r)
-        results.append(Result(str(path), name, key, max_abs, max_rel, a, r, passed, implementation))
+        a, r = (a if atol is None else atol), (r if rtol is None else rtol)
+        theirs = theirs.astype(np.float64)
+        max_abs, max_rel, passed, bad, excess = _compare(theirs, ref, a, r)
+        mismatch = None
+        if not passed:
+            # the inputs the computation read (validated there), row by row along the sample axis
+            mismatch = _mismatch(theirs, ref, bad, excess, a, r, {k: data[k] for k in _sample_keys(q, key)})
+        results.append(Result(str(path), name, key, max_abs, max_rel, a, r, passed, implementation, mismatch))
     return results
 
 
@@ -745,17 +841,83 @@ def _table(results):
     width = max(len("quantity"), *(len(r.name) for r in results))
     lines = [f"{'quantity':<{width}}  {'max abs err':>11}  {'max rel err':>11}  {'tolerance':<22}  result"]
     for r in results:
-        tol = f"{r.atol:.0e} + {r.rtol:.0e}|ref|" if r.rtol else f"{r.atol:.0e}"
-        lines.append(f"{r.name:<{width}}  {r.max_abs:11.2e}  {r.max_rel:11.2e}  {tol:<22}  "
+        lines.append(f"{r.name:<{width}}  {r.max_abs:11.2e}  {r.max_rel:11.2e}  {_tol_text(r):<22}  "
                      f"{'pass' if r.passed else 'FAIL'}")
     return "\n".join(lines)
+
+
+def _tol_text(r):
+    return f"{r.atol:.0e} + {r.rtol:.0e}|ref|" if r.rtol else f"{r.atol:.0e}"
+
+
+def _number(value, most=8):
+    """A float with all the digits that tell it apart (its repr); a 1-D row likewise, cut to its
+    first and last ``most // 2`` entries when longer than ``most``."""
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim == 0:
+        return repr(float(value))
+    flat = [repr(float(v)) for v in value.ravel()]
+    if len(flat) > most:
+        flat = flat[: most // 2] + [f"... ({len(flat) - most} more)"] + flat[-(most // 2):]
+    text = "[" + ", ".join(flat) + "]"
+    return text if value.ndim == 1 else f"{text} (shape {value.shape}, flattened)"
+
+
+def describe(result):
+    """Where one failing output fails, as text (empty for a passing one).
+
+    One line with the count of elements beyond tolerance out of the output's size and the
+    tolerance; one with the worst element's index, minikan's and the checked value there, their
+    difference and what was allowed; and, for an output with a sample axis, the checked file's
+    inputs of that sample. For example::
+
+        model_forward.y: 1 of 64 elements (1.56%) beyond |theirs - minikan| <= 1e-10 + 1e-08 |minikan|
+          worst at y[17, 0]: minikan 0.06999114176156745, theirs 0.07029114176156745, |diff| 3.00e-04, allowed 8.00e-10
+          sample 17: X[17] = [0.4841629729262271, -0.8211811939394007, -0.7728216915249015]
+
+    (the packaged ``model_forward`` file with ``y[17, 0]`` raised by 3e-4).
+    """
+    m = result.mismatch
+    if m is None:
+        return ""
+    rule = (f"|theirs - minikan| <= {result.atol:.0e} + {result.rtol:.0e} |minikan|" if result.rtol
+            else f"|theirs - minikan| <= {result.atol:.0e}")
+    share = f" ({100.0 * m.count / m.size:.3g}%)" if m.size > 1 else ""
+    lines = [f"{result.name}: {m.count} of {m.size} element{'s' if m.size != 1 else ''}{share} beyond {rule}"
+             + (f"; {m.non_finite} not finite" if m.non_finite else "")]
+    where = f"{result.key}[{', '.join(map(str, m.index))}]" if m.index else result.key
+    with np.errstate(all="ignore"):
+        diff = abs(m.got - m.expected)
+    lines.append(f"  worst at {where}: minikan {_number(m.expected)}, theirs {_number(m.got)}, "
+                 f"|diff| {diff:.2e}, allowed {m.allowed:.2e}")
+    if m.sample is not None:
+        rows = ", ".join(f"{key}[{m.sample}] = {_number(value)}" for key, value in m.inputs.items())
+        lines.append(f"  sample {m.sample}: {rows}")
+    return "\n".join(lines)
+
+
+def report(results, header=""):
+    """The command line's report: ``header``, the table, where each failing output fails
+    (:func:`describe`), and a one-line summary."""
+    failed = [r for r in results if not r.passed]
+    parts = ([header] if header else []) + [_table(results)]
+    if failed:
+        parts += ["", "Where the failing outputs differ:"] + [describe(r) for r in failed] + [""]
+    parts.append(f"{len(results) - len(failed)} of {len(results)} outputs pass"
+                 + (f"; failed: {', '.join(r.name for r in failed)}" if failed else ""))
+    return "\n".join(parts)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m minikan.tools.verify",
         description="Write minikan's reference outputs, or check another KAN implementation's outputs "
-                    "against minikan recomputing them from the stored inputs (format: docs/verify.md).")
+                    "against minikan recomputing them from the stored inputs. A failing output is "
+                    "reported with the number of elements beyond tolerance, the worst index, both "
+                    "values there and the sample's inputs.",
+        epilog=f"The format: every key's shape, layout and meaning is listed in the packaged "
+               f"{GOLDEN_DIR / 'manifest.json'}; how files are checked is in the module's "
+               f"documentation: python -m pydoc minikan.tools.verify")
     parser.add_argument("path", nargs="?", default=None,
                         help="a .npz file or a folder of them to check (default: the packaged golden set)")
     parser.add_argument("--write", metavar="DIR", help="write the golden set into DIR and exit")
@@ -780,13 +942,9 @@ def main(argv=None):
         print(f"error: {err}", file=sys.stderr)
         return 1
     names = sorted({r.implementation for r in results if r.implementation})
-    print(f"checking {path}{' (' + ', '.join(names) + ')' if names else ''} "
-          f"against minikan {__version__}, format {FORMAT_VERSION}")
-    print(_table(results))
-    failed = [r.name for r in results if not r.passed]
-    print(f"{len(results) - len(failed)} of {len(results)} outputs pass"
-          + (f"; failed: {', '.join(failed)}" if failed else ""))
-    return 1 if failed else 0
+    print(report(results, f"checking {path}{' (' + ', '.join(names) + ')' if names else ''} "
+                          f"against minikan {__version__}, format {FORMAT_VERSION}"))
+    return 0 if all(r.passed for r in results) else 1
 
 
 if __name__ == "__main__":
