@@ -469,7 +469,9 @@ def _optimize(model, objective, steps, schedule, options, progress, warn=True):
     (a :class:`_Progress` whose current part was started by the caller)."""
     opt = options["opt"]
     # pykan spells them "LBFGS" and "Adam": any case is accepted, the lower-case name is canonical
-    opt = as_choice(opt.lower() if isinstance(opt, str) else opt, "opt", ("lbfgs", "adam"))
+    if not (isinstance(opt, str) and opt.lower() in ("lbfgs", "adam")):
+        as_choice(opt, "opt", ("lbfgs", "adam"))  # raises, naming the value as given
+    opt = opt.lower()
     rng = as_rng(options["seed"])  # checked even where unused
     tol = as_float(options["tol"], "tol", 0.0)
     # Adam's options are checked with L-BFGS too: a bad value is refused even where it is unused
