@@ -67,6 +67,13 @@ function ``loss(pred, y) -> (value, dpred)``) plus the sparsity penalty. Problem
 a function of the outputs alone (a PDE residual, the contrastive loss of the unsupervised mode)
 give :func:`optimize` an objective object with the same small interface as :class:`Supervised`.
 
+Progress
+--------
+``fit(verbose=True)`` prints step, loss, RMSE, test RMSE (only with test data), elapsed time and
+an estimate of the time left on standard output (one line rewritten in place on a terminal,
+about ten plain lines otherwise); ``fit(callback=fn)`` hands the same numbers to ``fn`` once
+per step, and ``fn`` may stop the run (:class:`_Progress` does both).
+
 Failures
 --------
 If the loss or its gradient becomes NaN or inf, training stops, the parameters of the last finite
@@ -192,8 +199,9 @@ def fit(model, X, y=None, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", 
         (1-based, counted over the whole run), ``"steps"`` (the ``steps`` asked for),
         ``"metrics"`` (this step's history entries: ``train_loss``, ``train_rmse``, ``reg``,
         ``test_loss``, ... as floats, and ``n_evals``), ``"elapsed"`` (seconds since ``fit`` began)
-        and ``"candidate"`` (the index of the multi-start trial running, or None after the
-        trials, when ``step`` and ``steps`` count the trial's own iterations). Return True to stop
+        and ``"candidate"`` (None, except during the multi-start trials of ``restarts``: then the
+        index of the candidate being tried, and ``step``, ``steps`` count that trial's own
+        iterations). Return True to stop
         training cleanly after this step: the model keeps this step's parameters (during the
         trials: the best candidate so far, without further training) and ``history["message"]``
         says so. None or False goes on; any other return value raises ``TypeError``. Use it for
@@ -209,8 +217,8 @@ def fit(model, X, y=None, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", 
         ``"grid_updates"`` (the steps at which grids moved), ``"message"`` (why the optimizer
         stopped), ``"stopped"`` (a failure report or None) and ``"seconds"``. For L-BFGS the train
         numbers are at each accepted iterate; for Adam they are those of the step's batch before
-        the update. When ``callback`` stopped the run, ``"message"`` is
-        ``"stopped by callback at step <step>"``. With ``restarts``, the first ``restart_steps`` entries are the chosen
+        the update. When ``callback`` stopped the run, ``"message"`` is ``"stopped by callback at
+        step <step>"``. With ``restarts``, the first ``restart_steps`` entries are the chosen
         candidate's trial, ``"n_evals"`` counts every candidate's evaluations from then on, and
         ``"restarts"`` (one dict per candidate: ``candidate``, ``train_objective`` after its
         trial, ``n_evals``) and ``"restart_chosen"`` (its index; 0 is the model as given) are added.
