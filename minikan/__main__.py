@@ -2,7 +2,7 @@
 
 Trains a [2, 1, 1] KAN on f(x, y) = exp(sin(pi x) + y^2) (Eq. 2.22) with 1000 training and 1000
 test points drawn uniformly on [-1, 1]^2, refining the grid 3 -> 5 -> 10 -> 20 -> 50 and training
-at each size, then prints the train and test RMSE per grid.
+at each size, and prints each grid's train and test RMSE as soon as that grid is trained.
 """
 import argparse
 import time
@@ -12,7 +12,8 @@ from .core.model import KAN
 
 
 def grid_extension_demo(grids=(3, 5, 10, 20, 50), steps=500, seed=0, n_train=1000, n_test=1000,
-                        width=(2, 1, 1), verbose=False, data_seed=None, restarts=5, **fit_options):
+                        width=(2, 1, 1), verbose=False, data_seed=None, restarts=5, on_result=None,
+                        **fit_options):
     """Train with grid extension; return a list of per-grid results (dicts) and the final model.
 
     The recipe of :mod:`minikan.core.train`: the fresh model's first fit tries ``restarts`` fresh
@@ -22,7 +23,8 @@ def grid_extension_demo(grids=(3, 5, 10, 20, 50), steps=500, seed=0, n_train=100
     ``fit_options`` go to every :meth:`KAN.fit`.
 
     Each result holds ``G``, ``train_rmse``, ``test_rmse``, ``n_params``, ``iterations`` and
-    ``seconds``.
+    ``seconds``. ``on_result(result)``, if given, is called with each one as soon as its grid is
+    trained (the command line prints the row there, so a long run shows its progress).
     """
     data = make_toy("exp_sin_pi_x_plus_y2", n_train=n_train, n_test=n_test,
                     seed=seed if data_seed is None else data_seed)
@@ -44,6 +46,8 @@ def grid_extension_demo(grids=(3, 5, 10, 20, 50), steps=500, seed=0, n_train=100
             "iterations": int(len(history["step"])),
             "seconds": time.perf_counter() - t0,
         })
+        if on_result is not None:
+            on_result(results[-1])
     return results, model
 
 
@@ -59,12 +63,14 @@ def main(argv=None):
     print("KAN [2, 1, 1] on f(x, y) = exp(sin(pi x) + y^2), 1000 train / 1000 test points on [-1, 1]^2")
     print(f"grid extension {' -> '.join(map(str, args.grids))}, at most {args.steps} L-BFGS iterations per "
           f"grid, {args.restarts} restarts on the first, seed {args.seed}")
-    print(f"{'G':>4} {'params':>7} {'train RMSE':>11} {'test RMSE':>11} {'iters':>6} {'seconds':>8}")
+    print(f"{'G':>4} {'params':>7} {'train RMSE':>11} {'test RMSE':>11} {'iters':>6} {'seconds':>8}", flush=True)
     t0 = time.perf_counter()
-    results, _ = grid_extension_demo(tuple(args.grids), args.steps, args.seed, restarts=args.restarts)
-    for r in results:
+
+    def print_row(r):  # flushed, so each grid's row appears when it is done, also through a pipe
         print(f"{r['G']:>4} {r['n_params']:>7} {r['train_rmse']:>11.3e} {r['test_rmse']:>11.3e} "
-              f"{r['iterations']:>6} {r['seconds']:>8.1f}")
+              f"{r['iterations']:>6} {r['seconds']:>8.1f}", flush=True)
+
+    grid_extension_demo(tuple(args.grids), args.steps, args.seed, restarts=args.restarts, on_result=print_row)
     print(f"total {time.perf_counter() - t0:.1f} s")
 
 

@@ -198,7 +198,7 @@ def main(argv=None):
     configs = [{"job": "splines", "k": K, "G_coarse": G_COARSE, "G_fine": G_FINE,
                 "n_samples": N_SAMPLES, "n_eval": N_EVAL, "seed": args.seed}]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0}
     save_json(summary, os.path.join(args.out, "fig_2_2.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_2_2.png"))

@@ -102,7 +102,7 @@ def main(argv=None):
         configs = [{"job": "x".join(map(str, w)), "width": w, "grids": list(FULL_GRIDS), "steps": 200,
                     "seed": args.seed} for w in ([2, 5, 1], [2, 1, 1])]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "stages": {c["job"]: r["stages"] for c, r in zip(configs, results)}}
     save_json(summary, os.path.join(args.out, "fig_2_3.json"))

@@ -188,7 +188,7 @@ def main(argv=None):
         configs = [{"job": f"seed{s}", "seed": s, "steps": FULL_STEPS, "n_symbolic": None, "lib": None}
                    for s in FULL_SEEDS]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "steps": {c["job"]: r["steps"] for c, r in zip(configs, results)},
                "suggestions": {c["job"]: r["suggestions"] for c, r in zip(configs, results)}}

@@ -287,7 +287,7 @@ def main(argv=None):
     args = parse_args("fig_3_1", __doc__.splitlines()[0], argv)
     configs = configs_for(args.quick, args.seed)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     c = claims(results)
     summary = {"quick": args.quick, "claims": c, "seconds": time.perf_counter() - t0,
                # sum over jobs of their wall time, each measured when the job ran (the machine was

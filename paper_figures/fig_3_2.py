@@ -384,7 +384,7 @@ def main(argv=None):
     model_dir = os.path.abspath(os.path.join(args.out, "models"))
     configs = configs_for(scale, args.seed, model_dir)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     rows = table_2(results)
     keep = {r[f"{w}_job"] + ".npz" for r in rows.values() for w in ("best", "min") if r[f"{w}_job"]}
     for name in os.listdir(model_dir) if os.path.isdir(model_dir) else []:

@@ -237,7 +237,7 @@ def main(argv=None):
     args = parse_args("fig_3_3", __doc__.splitlines()[0], argv)
     configs = _configs(args)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                # the jobs' own times (a resumed run's "seconds" covers only what it ran)
                "seconds_jobs": sum(r["seconds"] for r in results),

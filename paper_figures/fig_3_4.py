@@ -112,7 +112,7 @@ def main(argv=None):
                {"job": "mlp", "model": "mlp", "width": list(MLP_WIDTH), "activation": MLP_ACTIVATION,
                 "steps": steps, "seed": args.seed}]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "steps_per_phase": steps, "claims": claims(results),
                "errors": {r["config"]["model"]: r["errors"] for r in results},
                "seconds": time.perf_counter() - t0}

@@ -213,7 +213,7 @@ def main(argv=None):
     configs = [{"job": f"{t}_s{s}", "task": t, "seed": s, "steps": steps, "retrain_steps": retrain,
                 "symbolic_points": points if s == seeds[0] else 0} for t in tasks for s in seeds]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "runs": [{k: v for k, v in r.items() if k != "model"} for r in results]}
     save_json(summary, os.path.join(args.out, "fig_4_1.json"))

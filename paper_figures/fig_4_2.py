@@ -170,7 +170,7 @@ def main(argv=None):
         configs = [{"job": f"{v}_seed{s}", "variant": v, "seed": s, "steps": STEPS}
                    for v in VARIANTS for s in FULL_SEEDS]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "job_cpu_seconds": sum(r["cpu_seconds"] for r in results),
                "runs": [{k: r[k] for k in ("group", "reading", "scores", "train_mse", "test_mse",

@@ -176,7 +176,7 @@ def main(argv=None):
     configs.append({"job": "mlp", "model": "mlp", "subset": "all", "features": SUBSETS["all"],
                     "max_steps": 500 if args.quick else MLP_MAX_STEPS, "rows": rows, "seed": args.seed})
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0,
                "jobs": [{k: v for k, v in r.items() if k != "val_curve"}

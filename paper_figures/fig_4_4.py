@@ -134,7 +134,7 @@ def main(argv=None):
         configs += [{"job": f"continuous_lamb{lamb:g}_seed{s}", "variables": "continuous", "lamb": lamb,
                      "seed": s, "rows": rows, "steps": steps} for lamb in lambs for s in seeds]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0,
                "runs": [{k: r[k] for k in ("config", "active", "final_train_loss")} for r in results]}

@@ -205,7 +205,7 @@ def main(argv=None):
     model_dir = os.path.join(args.out, "models")
     configs = [dict(scale, job="mosaic", seed=args.seed, model_dir=model_dir)]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": scale, "cpu_seconds_job": results[0]["cpu_seconds"]}
     save_json(summary, os.path.join(args.out, "fig_4_5.json"))

@@ -422,7 +422,7 @@ def main(argv=None):
         for c in configs:
             c["N"] = FULL_N[c["system"].split("_")[0]]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     rows = table(results)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": scale, "cpu_seconds_jobs": {r["config"]["job"]: r["cpu_seconds"] for r in results}}

@@ -192,7 +192,7 @@ def main(argv=None):
     configs += [{"job": f"b2_{t}", "figure": "B.2", "task": t, "seed": args.seed, "snapshots": [b2_steps]}
                 for t in b2_tasks]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "cpu_seconds": {r["config"]["job"]: r["cpu_seconds"] for r in results}}
     save_json(summary, os.path.join(args.out, "fig_b_1.json"))

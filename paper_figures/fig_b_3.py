@@ -184,7 +184,7 @@ def main(argv=None):
     base = dict(QUICK if args.quick else FULL, seed=args.seed)
     configs = [dict(base, job=kind, kind=kind) for kind in ("mlp", "lan")]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": base}
     save_json(summary, os.path.join(args.out, "fig_b_3.json"))

@@ -173,7 +173,7 @@ def main(argv=None):
                 unique.setdefault(_name(s, steps), dict(s, job=_name(s, steps), steps=steps))
     configs = list(unique.values())
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     by_name = {c["job"]: r for c, r in zip(configs, results)}
     # keyed by seed for the lambda and mu_2 rows; the other rows run once ("base": seed 0, and the
     # seed row's own values)

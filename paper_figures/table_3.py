@@ -435,7 +435,7 @@ def main(argv=None):
     args = parse_args("table_3", __doc__.splitlines()[0], argv)
     configs = configs_for(args.quick, args.seed)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     rows = table(results)
     c = claims(rows)
     scale = {"quick": args.quick, "seeds": [args.seed], "n_train": N_TRAIN, "n_test": N_TEST,

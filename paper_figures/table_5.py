@@ -134,7 +134,7 @@ def main(argv=None):
                  "symbolic_samples": n_sym, "library": library, "seed": args.seed}
                 for k, s in shapes.items()]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers)
+    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0}
     save_json(summary, os.path.join(args.out, "table_5.json"))

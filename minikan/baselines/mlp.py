@@ -177,8 +177,11 @@ class AffineStack(FlatParameters):
         X, y = as_xy(X, y, self.width[0], self.width[-1])
         return float(np.mean((self.predict(X) - y) ** 2))
 
-    def fit(self, X, y, X_test=None, y_test=None, **options):
-        """Train in place; see :func:`minikan.core.train.fit` for the options. Returns the history."""
+    def fit(self, X, y=None, X_test=None, y_test=None, **options):
+        """Train in place; see :func:`minikan.core.train.fit` for the options. Returns the history.
+
+        ``model.fit(dataset)`` with a pykan-style dict (``train_input``, ``train_label``, optionally
+        ``test_input``, ``test_label``) works as well as ``model.fit(X, y, X_test, y_test)``."""
         from ..core.train import fit
         return fit(self, X, y, X_test, y_test, **options)
 

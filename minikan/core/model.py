@@ -590,8 +590,11 @@ class KAN(FlatParameters):
         return separability(self, X, threshold, step, output)
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, y, X_test=None, y_test=None, **options):
-        """Train in place; see :func:`minikan.core.train.fit` for the options. Returns the history."""
+    def fit(self, X, y=None, X_test=None, y_test=None, **options):
+        """Train in place; see :func:`minikan.core.train.fit` for the options. Returns the history.
+
+        ``model.fit(dataset)`` with a pykan-style dict (``train_input``, ``train_label``, optionally
+        ``test_input``, ``test_label``) works as well as ``model.fit(X, y, X_test, y_test)``."""
         from .train import fit
         return fit(self, X, y, X_test, y_test, **options)
 

@@ -67,6 +67,13 @@ function ``loss(pred, y) -> (value, dpred)``) plus the sparsity penalty. Problem
 a function of the outputs alone (a PDE residual, the contrastive loss of the unsupervised mode)
 give :func:`optimize` an objective object with the same small interface as :class:`Supervised`.
 
+Progress
+--------
+``fit(verbose=True)`` prints step, loss, RMSE, test RMSE (only with test data), elapsed time and
+an estimate of the time left on standard output (one line rewritten in place on a terminal,
+about ten plain lines otherwise); ``fit(callback=fn)`` hands the same numbers to ``fn`` once
+per step, and ``fn`` may stop the run (:class:`_Progress` does both).
+
 Failures
 --------
 If the loss or its gradient becomes NaN or inf, training stops, the parameters of the last finite
@@ -101,11 +108,12 @@ class _NonFinite(Exception):
         self.report = report
 
 
-def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps=100, lr=1e-3,
+def fit(model, X, y=None, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps=100, lr=1e-3,
         batch_size=None, lamb=0.0, lamb_l1=1.0, lamb_entropy=1.0, reg_metric="paper",
         lamb_coef=0.0, lamb_coefdiff=0.0, update_grid=True,
         grid_update_num=10, stop_grid_update_step=50, drift_updates=10, min_grid_shift=0.1, history_size=50,
-        tol=1e-3, restarts=0, restart_steps=30, singularity_avoiding=True, seed=0, verbose=False):
+        tol=1e-3, restarts=0, restart_steps=30, singularity_avoiding=True, seed=0, verbose=False,
+        callback=None):
     """Train ``model`` in place on a data loss (plus the sparsity penalty) and return the history.
 
     Parameters
@@ -114,12 +122,20 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
     X, y : ndarray, shapes (N, n_0) and (N, n_L)
         Training data. ``y`` must be 2-D; a 1-D target raises ``ValueError``. With
         ``loss="cross_entropy"``, ``y`` holds integer class labels of shape (N,) instead.
+        ``X`` may instead be a dataset in pykan's layout: a dict (or a
+        :class:`minikan.datasets.Dataset`) with ``"train_input"``, ``"train_label"`` and optionally
+        ``"test_input"``, ``"test_label"``, as ``fit(dataset)`` in pykan. ``y``, ``X_test`` and
+        ``y_test`` must then be left out (``TypeError`` otherwise), and any other key raises
+        ``ValueError`` rather than being ignored.
     X_test, y_test : ndarray, optional
         Held-out data, evaluated after every step.
     loss : {"mse", "cross_entropy"} or callable
         The data loss (:mod:`minikan.core.losses`); a callable ``loss(pred, y) -> (value, dpred)`` is
-        used as given (``y`` then must have the shape of the output).
+        used as given (``y`` then must have the shape of the output). Names are read in any case
+        (``"MSE"``).
     opt : {"lbfgs", "adam"}
+        In any case: pykan's ``"LBFGS"`` and ``"Adam"`` are accepted; the history and error
+        messages use the lower-case name.
     steps : int
         Optimizer iterations (see the module docstring for the conversion from pykan's steps).
     lr : float
@@ -170,7 +186,26 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
     seed : int or numpy.random.Generator
         Drives the minibatch draws (Adam only).
     verbose : bool
-        Print a progress line about ten times per run.
+        Show progress on standard output (the stream ``print`` writes to): ``step`` of ``steps``,
+        the training loss, its RMSE with the MSE (accuracy with cross-entropy), the sparsity
+        penalty when ``lamb > 0``, the test RMSE (or accuracy, or loss) only when test data are
+        given, the time elapsed since ``fit`` began and an estimate of the time left for the
+        remaining ``steps`` (an upper bound when L-BFGS stops early on ``tol``). On a terminal it
+        is one line rewritten in place (carriage return) a few times a second; otherwise, e.g.
+        in a log file or a notebook, about ten plain lines per run and one for the last step. With
+        ``restarts`` each candidate's trial ends with one line.
+    callback : callable, optional
+        ``callback(info)`` is called once per step (after it is recorded) with a dict: ``"step"``
+        (1-based, counted over the whole run), ``"steps"`` (the ``steps`` asked for),
+        ``"metrics"`` (this step's history entries: ``train_loss``, ``train_rmse``, ``reg``,
+        ``test_loss``, ... as floats, and ``n_evals``), ``"elapsed"`` (seconds since ``fit`` began)
+        and ``"candidate"`` (None, except during the multi-start trials of ``restarts``: then the
+        index of the candidate being tried, and ``step``, ``steps`` count that trial's own
+        iterations). Return True to stop
+        training cleanly after this step: the model keeps this step's parameters (during the
+        trials: the best candidate so far, without further training) and ``history["message"]``
+        says so. None or False goes on; any other return value raises ``TypeError``. Use it for
+        your own progress bar, logging or early stopping.
 
     Returns
     -------
@@ -182,26 +217,62 @@ def fit(model, X, y, X_test=None, y_test=None, *, loss="mse", opt="lbfgs", steps
         ``"grid_updates"`` (the steps at which grids moved), ``"message"`` (why the optimizer
         stopped), ``"stopped"`` (a failure report or None) and ``"seconds"``. For L-BFGS the train
         numbers are at each accepted iterate; for Adam they are those of the step's batch before
-        the update. With ``restarts``, the first ``restart_steps`` entries are the chosen
+        the update. When ``callback`` stopped the run, ``"message"`` is ``"stopped by callback at
+        step <step>"``. With ``restarts``, the first ``restart_steps`` entries are the chosen
         candidate's trial, ``"n_evals"`` counts every candidate's evaluations from then on, and
         ``"restarts"`` (one dict per candidate: ``candidate``, ``train_objective`` after its
         trial, ``n_evals``) and ``"restart_chosen"`` (its index; 0 is the model as given) are added.
     """
+    X, y, X_test, y_test = _training_data(X, y, X_test, y_test)
     sparsity = Sparsity(lamb, lamb_l1, lamb_entropy, reg_metric, lamb_coef, lamb_coefdiff)
     safe = as_bool(singularity_avoiding, "singularity_avoiding")
+    if isinstance(loss, str):
+        loss = loss.lower()  # "MSE" as well as "mse"; the objective checks the name
     objective = Supervised(model, X, y, X_test, y_test, loss, sparsity, safe=safe)
     restarts = as_int(restarts, "restarts", 0)
     restart_steps = as_int(restart_steps, "restart_steps", 1)  # checked even without restarts
     options = dict(opt=opt, lr=lr, batch_size=batch_size, update_grid=update_grid,
                    grid_update_num=grid_update_num, stop_grid_update_step=stop_grid_update_step,
                    drift_updates=drift_updates, min_grid_shift=min_grid_shift,
-                   history_size=history_size, tol=tol, seed=seed, verbose=verbose)
+                   history_size=history_size, tol=tol, seed=seed, verbose=verbose, callback=callback)
     if restarts and not model.can_reinitialize:
         raise TypeError(f"restarts needs a model that can draw fresh initialisations (a KAN), got "
                         f"{type(model).__name__}")
     if restarts:
         return _multistart(model, objective, steps, restarts, restart_steps, options)
     return optimize(model, objective, steps=steps, **options)
+
+
+_DATASET_KEYS = ("train_input", "train_label", "test_input", "test_label")  # pykan's create_dataset
+
+
+def _training_data(X, y, X_test, y_test):
+    """``(X, y, X_test, y_test)`` from fit's arguments, where ``X`` may be a pykan-style dataset.
+
+    A dataset is anything with ``keys()`` and item access (pykan's dict, minikan's ``Dataset``);
+    arrays have neither. Its arrays are validated by the objective, as X, y, X_test and y_test.
+    """
+    if not callable(getattr(X, "keys", None)):
+        if y is None:
+            raise TypeError("fit needs the targets y (fit(X, y)), or a dataset dict with 'train_input' "
+                            "and 'train_label' in place of X (fit(dataset))")
+        return X, y, X_test, y_test
+    given = [name for name, value in (("y", y), ("X_test", X_test), ("y_test", y_test)) if value is not None]
+    if given:
+        raise TypeError(f"fit(dataset) takes its train and test data from the dataset; do not also pass "
+                        f"{', '.join(given)}")
+    keys = [str(key) for key in X.keys()]
+    unknown = sorted(set(keys) - set(_DATASET_KEYS))
+    if unknown:
+        raise ValueError(f"dataset has keys {unknown} that fit does not use; expected {list(_DATASET_KEYS)}")
+    missing = [key for key in _DATASET_KEYS[:2] if key not in keys]
+    if missing:
+        raise ValueError(f"dataset lacks {missing}; fit(dataset) needs 'train_input' and 'train_label'")
+    if ("test_input" in keys) != ("test_label" in keys):
+        raise ValueError("dataset must hold both 'test_input' and 'test_label', or neither")
+    test = ("test_input" in keys)
+    return (X["train_input"], X["train_label"], X["test_input"] if test else None,
+            X["test_label"] if test else None)
 
 
 def _multistart(model, objective, steps, restarts, restart_steps, options):
@@ -222,24 +293,31 @@ def _multistart(model, objective, steps, restarts, restart_steps, options):
         theta = model.get_flat()
         rng = np.random.default_rng([as_int(seed, "seed", 0), zlib.crc32(theta.tobytes())])
     schedule = _grid_schedule(model, steps, options)
+    progress = _Progress(options["verbose"], options["callback"], as_int(steps, "steps", 0))
     candidates = [model] + [model.reinitialized(rng) for _ in range(restarts)]
     runs = []
     for c, cand in enumerate(candidates):
         obj = objective if cand is model else objective.for_model(cand)
-        if options["verbose"]:
-            print(f"candidate {c}/{restarts}")
-        h = _optimize(cand, obj, probe, [s for s in schedule if s < probe], dict(options, tol=0.0), warn=False)
+        progress.start(probe, candidate=c, n_candidates=restarts)
+        h = _optimize(cand, obj, probe, [s for s in schedule if s < probe], dict(options, tol=0.0), progress,
+                      warn=False)
         n = len(h["step"])
         # the training objective at the candidate's last iterate (a failed run keeps its last finite one)
         final = (h["train_loss"][-1] + objective.sparsity_weight() * h["reg"][-1]) if n else np.inf
         runs.append((final if np.isfinite(final) else np.inf, h))
+        if progress.stop_message:  # the callback stopped the run: no more candidates, no training on
+            break
     best = int(np.argmin([final for final, _ in runs]))
     if candidates[best] is not model:
         model.layers[:] = candidates[best].layers
     first = runs[best][1]
-    rest = _optimize(model, objective, steps - probe, [s - probe for s in schedule if s >= probe], options)
+    progress.start(steps - probe, offset=probe)
+    rest_steps = 0 if progress.stop_message else steps - probe
+    rest = _optimize(model, objective, rest_steps, [s - probe for s in schedule if s >= probe], options, progress)
     spent = sum(int(h["n_evals"][-1]) if len(h["n_evals"]) else 0 for _, h in runs)
     history = _concatenate(first, rest, spent)
+    if progress.stop_message:
+        history["message"] = progress.stop_message
     history["restarts"] = [{"candidate": c, "train_objective": float(final), "n_evals": int(h["n_evals"][-1]) if len(h["n_evals"]) else 0}
                            for c, (final, h) in enumerate(runs)]
     history["restart_chosen"] = best
@@ -363,7 +441,7 @@ class Supervised:
 
 def optimize(model, objective, *, steps=100, opt="lbfgs", lr=1e-3, batch_size=None,
              update_grid=True, grid_update_num=10, stop_grid_update_step=50, drift_updates=10,
-             min_grid_shift=0.1, history_size=50, tol=1e-3, seed=0, verbose=False):
+             min_grid_shift=0.1, history_size=50, tol=1e-3, seed=0, verbose=False, callback=None):
     """Minimise ``objective`` over the flat parameters of ``model`` (in place); see :func:`fit`.
 
     ``objective`` follows the interface described in :class:`Supervised`. The options and the
@@ -373,9 +451,10 @@ def optimize(model, objective, *, steps=100, opt="lbfgs", lr=1e-3, batch_size=No
     options = dict(opt=opt, lr=lr, batch_size=batch_size, update_grid=update_grid,
                    grid_update_num=grid_update_num, stop_grid_update_step=stop_grid_update_step,
                    drift_updates=drift_updates, min_grid_shift=min_grid_shift,
-                   history_size=history_size, tol=tol, seed=seed, verbose=verbose)
+                   history_size=history_size, tol=tol, seed=seed, verbose=verbose, callback=callback)
     steps = as_int(steps, "steps", 0)
-    return _optimize(model, objective, steps, _grid_schedule(model, steps, options), options)
+    progress = _Progress(verbose, callback, steps)
+    return _optimize(model, objective, steps, _grid_schedule(model, steps, options), options, progress)
 
 
 def _grid_schedule(model, steps, options):
@@ -393,9 +472,15 @@ def _grid_schedule(model, steps, options):
     return list(range(0, min(stop, steps), freq)) if freq else []
 
 
-def _optimize(model, objective, steps, schedule, options, warn=True):
-    opt = as_choice(options["opt"], "opt", ("lbfgs", "adam"))
-    verbose, rng = as_bool(options["verbose"], "verbose"), as_rng(options["seed"])  # checked even where unused
+def _optimize(model, objective, steps, schedule, options, progress, warn=True):
+    """One run of the chosen optimizer for ``steps`` iterations, reported through ``progress``
+    (a :class:`_Progress` whose current part was started by the caller)."""
+    opt = options["opt"]
+    # pykan spells them "LBFGS" and "Adam": any case is accepted, the lower-case name is canonical
+    if not (isinstance(opt, str) and opt.lower() in ("lbfgs", "adam")):
+        as_choice(opt, "opt", ("lbfgs", "adam"))  # raises, naming the value as given
+    opt = opt.lower()
+    rng = as_rng(options["seed"])  # checked even where unused
     tol = as_float(options["tol"], "tol", 0.0)
     # Adam's options are checked with L-BFGS too: a bad value is refused even where it is unused
     lr = as_float(options["lr"], "lr", 0.0, low_open=True)
@@ -403,28 +488,155 @@ def _optimize(model, objective, steps, schedule, options, warn=True):
     history_size = as_int(options["history_size"], "history_size", 1)  # and L-BFGS's with Adam
     drift = as_int(options["drift_updates"], "drift_updates", 0)
     min_shift = as_float(options["min_grid_shift"], "min_grid_shift", 0.0)
-    run = _Run(model, objective, verbose, steps)
+    run = _Run(model, objective, progress)
     run.warned_grid = not warn  # a restart's trial runs stay quiet; the run that goes on warns
     if steps and 0 not in schedule:
         run.warn_out_of_grid()  # no update at step 0 will move the grids to the data
-    if opt == "lbfgs":
-        _lbfgs(run, steps, schedule, history_size, tol, drift,
-               min_shift)
-    else:
-        N = objective.n_samples
-        bs = N if batch_size is None else batch_size
-        _adam(run, steps, schedule, lr, min(bs, N), rng)
+    try:
+        if opt == "lbfgs":
+            _lbfgs(run, steps, schedule, history_size, tol, drift,
+                   min_shift)
+        else:
+            N = objective.n_samples
+            bs = N if batch_size is None else batch_size
+            _adam(run, steps, schedule, lr, min(bs, N), rng)
+    finally:
+        progress.end()  # also on an interrupt: a terminal's live line gets its newline
+    if progress.stop_message:
+        run.message = progress.stop_message
     if steps:
         run.warn_out_of_grid()  # samples that drifted off the grids after the last update
     return run.history()
 
 
+class _Progress:
+    """What a run reports while it goes: the ``verbose`` line and the user's ``callback``.
+
+    A run is made of parts, each begun by :meth:`start`: one plain run, or with ``restarts`` one
+    part per candidate's trial and one for the winner's remaining iterations. ``step`` numbers
+    inside a part are shown shifted by the part's ``offset`` so that they count over the whole
+    run; the time left is estimated from the part's own pace (a grid update or a new L-BFGS
+    memory makes the first iterations of a part slower than the rest).
+    """
+
+    refresh = 0.1  # seconds between rewrites of a terminal's live line
+
+    def __init__(self, verbose, callback, steps):
+        self.verbose = as_bool(verbose, "verbose")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function of one dict (or None), got {type(callback).__name__}")
+        self.callback, self.total = callback, steps
+        self.stream = sys.stdout  # looked up now, so a redirected stdout (contextlib, pytest) is used
+        isatty = getattr(self.stream, "isatty", None)
+        try:
+            self.live = bool(isatty()) if callable(isatty) else False
+        except ValueError:  # a closed stream
+            self.live = False
+        self.t0 = time.perf_counter()
+        self.stop_message = ""
+        self.start(steps)
+
+    def start(self, steps, offset=0, candidate=None, n_candidates=0):
+        """Begin a part of ``steps`` iterations whose step 1 is step ``offset + 1`` of the run; a
+        multi-start trial names its ``candidate`` (of ``n_candidates`` fresh ones)."""
+        self.steps, self.offset = steps, offset
+        self.candidate, self.n_candidates = candidate, n_candidates
+        self.part_t0 = time.perf_counter()
+        self.last_line, self.shown_step, self.last_step, self.last_metrics = "", 0, 0, None
+        self.width = 0  # of the live line, to blank what a shorter rewrite leaves behind
+        # plain lines: about ten per plain part, only its last one for a trial
+        self.every = None if candidate is not None else max(1, steps // 10)
+        self.last_shown_at = -np.inf
+
+    def step(self, step, metrics):
+        """Report the part's ``step`` (1-based) with its recorded ``metrics``."""
+        self.last_step, self.last_metrics = step, metrics
+        if self.verbose:
+            now = time.perf_counter()
+            if self.live:
+                if now - self.last_shown_at >= self.refresh or step == self.steps:
+                    self._show(step, metrics, now)
+            elif self.every is not None and (step % self.every == 0 or step == self.steps):
+                self._show(step, metrics, now)
+        if self.callback is not None:
+            info = {"step": step + (0 if self.candidate is not None else self.offset),
+                    "steps": self.steps if self.candidate is not None else self.total,
+                    "metrics": {k: v for k, v in metrics.items() if k != "step"},
+                    "elapsed": time.perf_counter() - self.t0, "candidate": self.candidate}
+            stop = self.callback(info)
+            if stop is not None and not isinstance(stop, (bool, np.bool_)):
+                raise TypeError(f"callback must return True (stop), False or None, got {type(stop).__name__}")
+            if stop:
+                self.stop_message = f"stopped by callback at step {info['step']}"
+                if self.candidate is not None:
+                    self.stop_message += f" of candidate {self.candidate}'s trial"
+
+    def end(self):
+        """Close the part: show its last step if it was not shown (an early stop), end the live line."""
+        if not self.verbose or not self.last_step:
+            return
+        if self.shown_step != self.last_step:
+            self._show(self.last_step, self.last_metrics, time.perf_counter())
+        if self.live:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _show(self, step, metrics, now):
+        line = self.line(step, metrics, now)
+        if self.live:
+            self.stream.write("\r" + line.ljust(self.width))
+            self.width = max(self.width, len(line))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.shown_step, self.last_shown_at = step, now
+
+    def line(self, step, metrics, now):
+        """``step   40/400  loss 1.234e-03  rmse 3.513e-02  test rmse 3.9e-02  1.2 s, ETA 10.8 s``:
+        only the numbers the run has (no test column without test data, never a NaN)."""
+        total = self.steps + self.offset if self.candidate is None else self.steps
+        prefix = "" if self.candidate is None else f"candidate {self.candidate}/{self.n_candidates}  "
+        width = len(str(total))
+        parts = [f"{prefix}step {step + (0 if self.candidate is not None else self.offset):>{width}}/{total}"]
+        parts += [f"{label} {value:.3e}" for label, value in _shown_metrics(metrics)]
+        rate = (now - self.part_t0) / step
+        parts.append(f"{_duration(now - self.t0)}, ETA {_duration(rate * (self.steps - step))}")
+        return "  ".join(parts)
+
+
+def _shown_metrics(metrics):
+    """The (label, value) pairs of a progress line: the training loss first as ``loss``, other
+    ``train_*`` numbers without their prefix, ``test_*`` as ``test ...``; a test loss only where
+    no test RMSE or accuracy says the same more readably, ``reg`` only when it is not 0, and
+    nothing that is NaN (no test data)."""
+    out = []
+    for key, value in metrics.items():
+        if key in ("step", "n_evals") or not np.isfinite(value):
+            continue
+        if key == "reg" and value == 0:
+            continue
+        if key == "test_loss" and any(np.isfinite(metrics.get(k, np.nan)) for k in ("test_rmse", "test_acc")):
+            continue
+        label = "loss" if key == "train_loss" else key.replace("train_", "", 1).replace("test_", "test ", 1)
+        out.append((label, float(value)))
+    return out
+
+
+def _duration(seconds):
+    """``8.3 s``, ``2:05`` (minutes), ``1:02:05`` (hours)."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, sec = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes}:{sec:02d}"
+
+
 class _Run:
     """Bookkeeping shared by both optimizers: the objective, history and the NaN guard."""
 
-    def __init__(self, model, objective, verbose, steps):
+    def __init__(self, model, objective, progress):
         self.model, self.obj = model, objective
-        self.verbose, self.total = verbose, steps
+        self.progress = progress
         self.rec = {"step": [], "n_evals": []}
         self.grid_updates, self.message, self.stopped = [], "", None
         self.n_evals, self.t0 = 0, time.perf_counter()
@@ -463,9 +675,12 @@ class _Run:
         metrics.update(step=step, n_evals=self.n_evals)
         for key, value in metrics.items():
             self.rec.setdefault(key, []).append(value)
-        if self.verbose and (step == self.total or step % max(1, self.total // 10) == 0):
-            shown = "  ".join(f"{k} {v:.3e}" for k, v in metrics.items() if k not in ("step", "n_evals"))
-            print(f"step {step:>6}/{self.total}  {shown}")
+        self.progress.step(step, metrics)
+
+    @property
+    def user_stop(self):
+        """Whether the user's callback asked to stop after the step just recorded."""
+        return bool(self.progress.stop_message)
 
     def update_grid(self):
         """Move the grids to the data; on non-finite layer inputs stop the run and return False."""
@@ -604,6 +819,8 @@ def _lbfgs(run, steps, schedule, history_size, tol=0.0, drift_updates=0, min_shi
             model.set_flat(intermediate_result.x)
             run.record(intermediate_result.x)
             values.append(float(intermediate_result.fun))
+            if run.user_stop:
+                raise StopIteration
             if pending and pending[0] <= len(run.rec["step"]):
                 if due(len(run.rec["step"])):
                     run.update_due = True
@@ -629,6 +846,8 @@ def _lbfgs(run, steps, schedule, history_size, tol=0.0, drift_updates=0, min_shi
             return
         model.set_flat(result.x)
         run.message = str(result.message)
+        if run.user_stop:
+            return
         if run.converged:
             run.message = (f"converged: the objective fell by at most tol={tol:g} (relative) over the "
                            f"last {window} iterations")
@@ -669,4 +888,6 @@ def _adam(run, steps, schedule, lr, batch_size, rng, beta1=0.9, beta2=0.999, eps
         theta = new
         model.set_flat(theta)
         run.record(theta, run.last_metrics)
+        if run.user_stop:
+            return
     run.message = f"completed {steps} Adam steps"
