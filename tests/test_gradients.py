@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from minikan import KAN, numerical_gradient
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.core.layer import KANLayer
 
 MAX_CHECKED = 25  # coordinates per group; sampled so that deep, wide models stay fast
