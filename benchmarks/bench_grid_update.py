@@ -27,7 +27,9 @@ def update_dense(model, X):
     """``KAN.update_grid`` with the dense solver: the same layer-by-layer walk."""
     x = X
     for l, layer in enumerate(model.layers):
-        model.layers[l] = gridops.update_grid(layer, x, model.grid_eps, model.grid_margin, method="dense")
+        grid, coef = gridops.update_grid(layer.grid, layer.coef, x, layer.k, model.grid_eps, model.grid_margin,
+                                         method="dense")
+        model.layers[l] = layer.subset(grid=grid, coef=coef)
         x = model.layers[l].forward(x, with_cache=False)[0]
     return model
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from minikan import KAN, MLP
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.applications.derivatives import base_derivatives, input_jet, jet_backward, jet_forward, laplacian
 from minikan.interpret.symbolic import SymbolicFunction
 

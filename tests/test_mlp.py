@@ -4,7 +4,7 @@ import pytest
 
 from minikan import LAN, MLP, numerical_gradient
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.core.losses import cross_entropy, mse
 from minikan.baselines.mlp import ACTIVATIONS, activation_derivatives
 from minikan.core.regularize import Sparsity

@@ -7,7 +7,7 @@ import sympy
 
 from minikan import KAN
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.core.grid_update import OutOfGridWarning
 from minikan.tools.interop import from_pykan, to_efficient_kan, to_pykan
 from minikan.tools.io import load

@@ -8,7 +8,7 @@ import pytest
 
 from minikan import KAN, MLP
 
-from minikan.tools import gradcheck
+from minikan import gradcheck
 from minikan.applications.pde import (PoissonObjective, boundary_points, errors, exact_solution, interior_points,
                          solve_poisson, source)
 from minikan.core.train import optimize

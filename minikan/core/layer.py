@@ -165,9 +165,9 @@ class KANLayer:
         return self.subset()
 
     # ------------------------------------------------------------------ the spline branch
-    _knots = None  # spline.Knots of the current grid, prepared on first use (see _prepared_knots)
+    _knots = None  # spline.Knots of the current grid, prepared on first use (see prepared_knots)
 
-    def _prepared_knots(self):
+    def prepared_knots(self):
         """The layer's knots prepared for the local basis (padded once per grid, not per call);
         rebuilt when ``grid`` was replaced or edited in place since."""
         self._knots = spline.Knots.cached(self.grid, self.k, self._knots)
@@ -177,7 +177,7 @@ class KANLayer:
         """Spline part and its x-derivatives, shape (nderiv+1, N, n_in, n_out), plus the basis
         operator that backward needs (``A^T`` gives the coefficient gradient)."""
         if self.basis == "local":
-            op = spline.LocalBasis(x, self._prepared_knots(), self.k, nderiv, assume_valid=True)
+            op = spline.LocalBasis(x, self.prepared_knots(), self.k, nderiv, assume_valid=True)
         else:
             op = spline.DenseBasis(x, self.grid, self.k, nderiv)
         return op.apply_all(self.coef), op

@@ -371,7 +371,8 @@ class KAN(FlatParameters):
         x = as_matrix(X, "X", self.width[0])
         layers = list(self.layers)
         for l, layer in enumerate(layers):
-            layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
+            grid, coef = gridops.update_grid(layer.grid, layer.coef, x, layer.k, eps, self.grid_margin)
+            layers[l] = layer.subset(grid=grid, coef=coef)  # a new layer: w_b, w_s, masks kept
             x = self.multiply_subnodes(l, layers[l].forward(x, with_cache=False)[0])
         self.layers[:] = layers  # only now: an error (NonFiniteSamples) leaves the model as it was
         return self
@@ -394,7 +395,7 @@ class KAN(FlatParameters):
                 shifts.append(np.inf)
                 continue
             base = slice(layer.k, layer.grid.shape[1] - layer.k)  # the knots t_k .. t_{G+k}
-            new = gridops.placed_grid(layer, x, eps, self.grid_margin)[:, base]
+            new = gridops.placed_grid(layer.grid, x, layer.k, eps, self.grid_margin)[:, base]
             old = layer.grid[:, base]
             spacing = (old[:, -1] - old[:, 0]) / layer.G  # (n_in,)
             shifts.append(float((np.abs(new - old).max(axis=1) / spacing).max()))
@@ -432,7 +433,10 @@ class KAN(FlatParameters):
         """
         G_new = as_int(G_new, "G_new", 1)
         xs = self.layer_inputs(X)
-        layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
+        layers = []
+        for layer, x in zip(self.layers, xs):
+            grid, coef = gridops.refine(layer.grid, layer.coef, x, G_new, layer.k)
+            layers.append(layer.subset(grid=grid, coef=coef))
         return KAN.from_layers(layers, self.grid_eps, self.grid_margin, self.trainable, self.init,
                                **self.mult_structure())
 

@@ -305,22 +305,24 @@ def _local_levels(x, knots, nderiv):
         x = np.where(inside, x, knots.hi)
     mu += k  # index into the padded knots
 
-    # one gather of the 2k+2 knots t_{mu-k} .. t_{mu+k+1} around each point; every knot the
+    # one gather of the 2k knots t_{mu-k+1} .. t_{mu+k} around each point; every knot the
     # recursion needs is then a slice of it: knot(a, b) = t_{mu+a} .. t_{mu+b-1}. The basis
     # index runs along the first axis so that every slice is a contiguous (N, n_in) block.
     flat = mu + np.arange(n_in) * width  # (N, n_in)
-    T = np.take(P, np.arange(-k, k + 2)[:, None, None] + flat)  # (2k+2, N, n_in)
+    T = np.take(P, np.arange(1 - k, k + 1)[:, None, None] + flat)  # (2k, N, n_in)
 
     def knot(a, b):
-        return T[a + k: b + k]
+        return T[a + k - 1: b + k - 1]
 
     # level[d][r] = B_{mu-d+r, d}(x), r = 0..d, in padded numbering. B_{mu-d+r, d} takes
     # B_{mu-d+r, d-1} and B_{mu-d+r+1, d-1} (Cox-de Boor); both terms that meet the same
     # degree-(d-1) function share the denominator t_{mu+r+1} - t_{mu+r+1-d}, so divide once.
-    level = [np.ones((1, N, n_in))]
+    # The spans are kept for the derivatives, which divide by the same differences.
+    level, span = [np.ones((1, N, n_in))], [None]
     for d in range(1, k + 1):
         right, left = knot(1, d + 1), knot(1 - d, 1)  # t_{mu+r+1}, t_{mu+r+1-d}, r = 0..d-1
-        temp = level[-1] / (right - left)  # (d, N, n_in)
+        span.append(right - left)  # (d, N, n_in), positive: the interval of mu lies inside
+        temp = level[-1] / span[d]
         new = np.empty((d + 1, N, n_in))
         np.multiply(temp, right - x, out=new[:d])
         new[d] = 0.0
@@ -337,10 +339,11 @@ def _local_levels(x, knots, nderiv):
             continue
         D = level[k - m]
         for d in range(k - m + 1, k + 1):
-            temp = d * D / (knot(1, d + 1) - knot(1 - d, 1))  # (d, N, n_in)
-            D = np.zeros((d + 1, N, n_in))
+            temp = D * (d / span[d])  # (d, N, n_in)
+            D = np.empty((d + 1, N, n_in))
+            D[d] = 0.0
+            np.negative(temp, out=D[:d])
             D[1:] += temp
-            D[:d] -= temp
         V[m] = D
     if not all_inside:
         V[..., ~inside] = 0.0
@@ -619,27 +622,7 @@ def curve(x, grid, coef, k):
     -------
     y : ndarray, shape (N, n_in, n_out)
     """
-    values, start = basis_local(x, grid, k)
-    return np.einsum("nir,nirj->nij", values[0], gather_coef(coef, start, k))
-
-
-def gather_coef(coef, start, k):
-    """The coefficients of the local window: ``coef[i, :, start[n, i] + r]``.
-
-    Parameters
-    ----------
-    coef : ndarray, shape (n_in, n_out, n_basis)
-    start : ndarray of int, shape (N, n_in)
-    k : int
-
-    Returns
-    -------
-    window : ndarray, shape (N, n_in, k+1, n_out)
-    """
-    n_in, n_out, n_basis = coef.shape
-    rows = coef.transpose(0, 2, 1).reshape(n_in * n_basis, n_out)  # row i*n_basis + m is c_i:m
-    idx = (np.arange(n_in)[:, None] * n_basis + start[..., None]) + np.arange(k + 1)  # (N, n_in, k+1)
-    return np.take(rows, idx, axis=0)
+    return LocalBasis(x, grid, k).apply(coef)
 
 
 def check_fit_args(x, y, grid, k):
