@@ -362,7 +362,7 @@ def _local_levels(x, knots, nderiv):
 
     # padded function mu-k+r is original function mu-2k+r; shift the window inside [0, n_basis)
     first = mu - 2 * k  # original index of V[:, 0]
-    start = np.clip(first, 0, knots.n_basis - k - 1)
+    start = np.minimum(np.maximum(first, 0), knots.n_basis - k - 1)
     shift = first - start  # V[:, r] belongs at window slot r + shift
     # only points on the outer intervals (or at b) need the shift
     if shift.any():
