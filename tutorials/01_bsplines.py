@@ -22,7 +22,6 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.interpolate import BSpline
 
-
 from minikan.core import spline
 from minikan.core.grid_update import refine
 

@@ -10,7 +10,6 @@ import os
 import numpy as np
 from scipy.interpolate import BSpline
 
-
 from minikan.core import spline
 from minikan.core.grid_update import grid_from_samples, refine
 
