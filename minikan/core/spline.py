@@ -20,8 +20,13 @@ Conventions, used everywhere in minikan:
 Two evaluations are provided. :func:`basis` is the dense Cox–de Boor recursion over all
 ``G + k`` functions, the readable reference. :func:`basis_local` runs the same recursion only for
 the ``k + 1`` functions that can be non-zero at each point and returns them with the index of the
-first one, so that its cost does not grow with ``G``; the layer uses it for speed and the tests
-check that both agree.
+first one, so that its cost does not grow with ``G``; the tests check that both agree.
+
+:class:`LocalBasis` wraps those local values as the design operator of Eq. 2.12 at fixed points:
+``apply`` gives the spline part of every edge (or a derivative), ``adjoint`` its transpose, the
+coefficient gradient. The KAN layer, the LAN, the input-derivative code and the banded
+least-squares fit all go through it; :class:`DenseBasis` is the same operator on the dense basis.
+:class:`Knots` holds what the operator needs from the knots (a padded copy), prepared once per grid.
 """
 import numpy as np
 
@@ -349,8 +354,8 @@ def _local_levels(x, knots, nderiv):
             q_prev, q = saved, term  # q_r = d B_{.,d-1} / span, for r = d-1 down to 0
             for r in range(d - 1, -1, -1):
                 np.subtract(knot(r + 1), knot(r + 1 - d), out=span)
-                np.divide(D[r], span, out=q)
-                q *= d
+                np.multiply(D[r], d, out=q)
+                q /= span
                 if r == d - 1:
                     D[d] = q
                 else:
