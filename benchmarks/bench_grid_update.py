@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from minikan import KAN
-from minikan.core import grid_update as gridops
+from minikan.core import grid_update
 
 WIDTH = [10, 10, 10, 1]
 GRIDS = [5, 100, 1000]
@@ -27,7 +27,9 @@ def update_dense(model, X):
     """``KAN.update_grid`` with the dense solver: the same layer-by-layer walk."""
     x = X
     for l, layer in enumerate(model.layers):
-        model.layers[l] = gridops.update_grid(layer, x, model.grid_eps, model.grid_margin, method="dense")
+        grid, coef = grid_update.update_grid(layer.grid, layer.coef, x, layer.k, model.grid_eps, model.grid_margin,
+                                         method="dense")
+        model.layers[l] = layer.subset(grid=grid, coef=coef)
         x = model.layers[l].forward(x, with_cache=False)[0]
     return model
 

@@ -22,18 +22,26 @@ Four parts, each printing ratios ``pykan time / minikan time`` (above 1: minikan
    on the last batch it saw, the test set after ``fit``); minikan runs ``fit(steps=...)`` L-BFGS
    iterations per grid. Each uses its own defaults otherwise (grid updates, grid_eps).
 
-Times are medians of repeats (expensive cases are repeated fewer times, at least 3). Torch runs
-on as many threads as the process may use cores (``--threads``); NumPy uses its BLAS default. On a
-machine busier than its cores, set ``OMP_WAIT_POLICY=PASSIVE`` (or use ``--threads 1``): torch's
-waiting threads otherwise spin against the other processes and its times mean little.
+Times are medians of repeats (expensive cases are repeated fewer times, at least 3). Both libraries
+run on one thread by default: torch through ``torch.set_num_threads`` (``--threads`` changes it),
+NumPy's BLAS and OpenMP through ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``,
+set to 1 before NumPy is imported unless already set in the environment (and through threadpoolctl
+where it is installed). With torch on more threads than one, on a machine busier than its cores,
+set ``OMP_WAIT_POLICY=PASSIVE``: torch's waiting threads otherwise spin against the other
+processes and its times mean little.
 pykan writes nothing: every model has ``auto_save=False``. Without pykan the script says so and
 exits with status 0.
 """
+import os
+
+# one BLAS / OpenMP thread for NumPy, decided before NumPy loads its BLAS (the environment wins)
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 import argparse
 import contextlib
 import importlib.metadata
 import io
-import os
 import platform
 import sys
 import tempfile
@@ -314,7 +322,19 @@ def versions(threads):
     return (f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
             f"torch {torch.__version__}, pykan {importlib.metadata.version('pykan')}, "
             f"minikan {minikan.__version__}\n{cores()} cores available ({os.cpu_count()} CPUs, {cpu}); "
-            f"torch threads set to {threads}; float64 everywhere")
+            f"torch threads set to {threads}; NumPy BLAS threads {blas_threads()}; float64 everywhere")
+
+
+def blas_threads():
+    """NumPy's BLAS thread count as threadpoolctl reports it (limited to 1 here when it is
+    installed), else the environment variable that limits it."""
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+    except ImportError:
+        return f"{os.environ['OPENBLAS_NUM_THREADS']} (OPENBLAS_NUM_THREADS; threadpoolctl not installed)"
+    if os.environ["OPENBLAS_NUM_THREADS"] == "1":
+        threadpool_limits(1, user_api="blas")
+    return ",".join(str(pool["num_threads"]) for pool in threadpool_info() if pool["user_api"] == "blas")
 
 
 def first_reach(trace, target):
@@ -395,7 +415,7 @@ def time_to_accuracy(pk, schedule, pykan_steps, minikan_steps):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run (small batches, two grids)")
-    parser.add_argument("--threads", type=int, default=cores(), help="torch threads (default: the cores)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as NumPy)")
     parser.add_argument("--pykan-steps", type=int, default=None,
                         help="pykan fit() steps per grid in part 4 (default 200, 3 with --quick)")
     parser.add_argument("--minikan-steps", type=int, default=None,

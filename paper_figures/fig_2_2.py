@@ -32,8 +32,7 @@ import time
 import numpy as np
 
 from minikan.core import spline
-from minikan.core import grid_update as gridops
-from minikan.core.layer import KANLayer
+from minikan.core import grid_update
 
 from ._common import parse_args, run_jobs, save_figure, save_json
 
@@ -63,12 +62,11 @@ def job(config):
 
     # the coarse spline: least squares of sin(pi x) on the coarse bases (1 input, 1 output)
     coef1 = spline.fit_coef(samples, coarse_target(samples)[:, :, None], t1[None], k)  # (1, 1, G1+k)
-    coarse = KANLayer(t1[None], coef1, w_b=np.zeros((1, 1)), w_s=np.ones((1, 1)), k=k)
-    fine = gridops.refine(coarse, samples, G2)  # Eq. 2.16, the library's grid extension
-    y1 = spline.curve(x[:, None], coarse.grid, coarse.coef, k)[:, 0, 0]
-    y2 = spline.curve(x[:, None], fine.grid, fine.coef, k)[:, 0, 0]
+    grid2, coef2 = grid_update.refine(t1[None], coef1, samples, G2, k)  # Eq. 2.16, the library's grid extension
+    y1 = spline.curve(x[:, None], t1[None], coef1, k)[:, 0, 0]
+    y2 = spline.curve(x[:, None], grid2, coef2, k)[:, 0, 0]
     # the same curve through the dense bases (what the figure draws): sum_m c_m B_m(x)
-    y1_dense, y2_dense = B1 @ coarse.coef[0, 0], B2 @ fine.coef[0, 0]
+    y1_dense, y2_dense = B1 @ coef1[0, 0], B2 @ coef2[0, 0]
     return {
         "config": config,
         "n_bases": {f"G={G1}": int(B1.shape[1]), f"G={G2}": int(B2.shape[1])},
@@ -77,7 +75,7 @@ def job(config):
         "dense_minus_local_max": float(max(np.abs(y1_dense - y1).max(), np.abs(y2_dense - y2).max())),
         "coarse_fit_max_error": float(np.abs(y1 - coarse_target(x)).max()),
         "knots": {f"G={G1}": t1, f"G={G2}": t2},
-        "coef": {f"G={G1}": coarse.coef[0, 0], f"G={G2}": fine.coef[0, 0]},
+        "coef": {f"G={G1}": coef1[0, 0], f"G={G2}": coef2[0, 0]},
     }
 
 

@@ -6,10 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.interpolate import BSpline
 
-from minikan.core import grid_update as gridops
+from minikan.core import grid_update
 from minikan.core import knot_insertion
 from minikan.core import spline
 from minikan.core import spline_fit
+from minikan import KAN
 from minikan.core.layer import KANLayer
 
 
@@ -25,11 +26,6 @@ def _samples_per_interval(rng, base, per):
     lo, hi = base[:, :-1], base[:, 1:]  # (n_in, G)
     x = lo + (hi - lo) * rng.uniform(size=(per, *lo.shape))  # (per, n_in, G)
     return x.transpose(0, 2, 1).reshape(-1, base.shape[0])
-
-
-def _layer(grid, coef, k):
-    n_in, n_out, _ = coef.shape
-    return KANLayer(grid, coef, np.ones((n_in, n_out)), np.ones((n_in, n_out)), k=k)
 
 
 # ------------------------------------------------------------------ banded = dense on full rank
@@ -157,28 +153,52 @@ def test_nested_refine_preserves_every_edge_on_the_whole_base_interval(k, G, m, 
     a, b = base[:, 0], base[:, -1]
     u = rng.uniform(size=(60, 1))
     x = a + (b - a) * np.where(u < 0.5, 0.6 * u, 0.4 + 0.6 * u)  # no samples in the middle 30 %
-    fine = gridops.refine(_layer(grid, coef, k), x, m * G)
-    assert fine.G == m * G
-    fine_base = fine.grid[:, k : fine.grid.shape[1] - k]
+    fine_grid, fine_coef = grid_update.refine(grid, coef, x, m * G, k)
+    assert fine_grid.shape == (n_in, m * G + 2 * k + 1) and fine_coef.shape == (n_in, n_out, m * G + k)
+    fine_base = fine_grid[:, k : fine_grid.shape[1] - k]
     assert np.array_equal(fine_base[:, ::m], base)  # every coarse knot is a fine knot, exactly
     xs = a + (b - a) * np.linspace(0.0, 1.0, 1201)[:, None]  # (1201, n_in), both ends included
-    old, new = spline.curve(xs, grid, coef, k), spline.curve(xs, fine.grid, fine.coef, k)
+    old, new = spline.curve(xs, grid, coef, k), spline.curve(xs, fine_grid, fine_coef, k)
     assert np.abs(new - old).max() <= 1e-12
     for i in range(n_in):
         reference = BSpline(grid[i], coef[i].T, k, extrapolate=False)(xs[:, i])  # (1201, n_out)
         assert np.abs(new[:, i, :] - reference).max() <= 1e-12
 
 
-def test_nested_refine_ignores_the_samples_and_keeps_everything_else():
+def test_nested_refine_ignores_the_samples_and_leaves_its_arguments_alone():
     rng = np.random.default_rng(3)
     grid = np.tile(spline.uniform_grid(4, 3), (2, 1))
-    layer = KANLayer(grid, rng.normal(size=(2, 3, 7)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), k=3)
-    one = gridops.refine(layer, rng.uniform(-1, 1, size=(5, 2)), 12)
-    other = gridops.refine(layer, rng.uniform(-1, 1, size=(500, 2)), 12)
-    assert np.array_equal(one.coef, other.coef) and np.array_equal(one.grid, other.grid)
-    assert np.array_equal(one.w_b, layer.w_b) and np.array_equal(one.w_s, layer.w_s)
-    same = gridops.refine(layer, rng.uniform(-1, 1, size=(5, 2)), 4)  # G -> G inserts nothing
-    assert np.abs(same.coef - layer.coef).max() <= 1e-14 and np.array_equal(same.grid, layer.grid)
+    coef = rng.normal(size=(2, 3, 7))
+    grid_before, coef_before = grid.copy(), coef.copy()
+    one = grid_update.refine(grid, coef, rng.uniform(-1, 1, size=(5, 2)), 12, 3)
+    other = grid_update.refine(grid, coef, rng.uniform(-1, 1, size=(500, 2)), 12, 3)
+    assert np.array_equal(one[1], other[1]) and np.array_equal(one[0], other[0])
+    assert np.array_equal(grid, grid_before) and np.array_equal(coef, coef_before)
+    same_grid, same_coef = grid_update.refine(grid, coef, rng.uniform(-1, 1, size=(5, 2)), 4, 3)  # G -> G
+    assert np.abs(same_coef - coef).max() <= 1e-14 and np.array_equal(same_grid, grid)
+
+
+def test_model_refine_keeps_the_weights_and_masks():
+    rng = np.random.default_rng(4)
+    model = KAN([2, 3, 1], grid=4, seed=0)
+    for layer in model.layers:
+        layer.w_b[...] = rng.normal(size=layer.w_b.shape)
+        layer.mask[0, 0] = 0.0
+    fine = model.refine(8, rng.uniform(-1, 1, size=(50, 2)))
+    for old, new in zip(model.layers, fine.layers):
+        assert new.G == 8 and np.array_equal(new.w_b, old.w_b) and np.array_equal(new.w_s, old.w_s)
+        assert np.array_equal(new.mask, old.mask)
+
+
+def test_grid_functions_check_their_arrays():
+    grid = np.tile(spline.uniform_grid(4, 3), (2, 1))
+    x = np.zeros((5, 2))
+    with pytest.raises(ValueError, match=r"coef must have shape \(n_in, n_out, G\+k\) = \(2, n_out, 7\)"):
+        grid_update.update_grid(grid, np.zeros((2, 3, 8)), x, 3)
+    with pytest.raises(ValueError, match=r"samples x must have shape \(N >= 1, n_in=2\)"):
+        grid_update.refine(grid, np.zeros((2, 3, 7)), np.zeros((5, 3)), 8, 3)
+    with pytest.raises(grid_update.NonFiniteSamples):
+        grid_update.update_grid(grid, np.zeros((2, 3, 7)), np.full((5, 2), np.nan), 3)
 
 
 def test_knot_insertion_checks_its_grids():
@@ -201,15 +221,15 @@ def test_non_nested_refine_is_the_least_squares_transfer(G, G_new):
     coef = rng.normal(size=(n_in, n_out, G + k))
     a, b = grid[:, k], grid[:, -k - 1]
     x = a + (b - a) * rng.uniform(size=(400, 1))
-    fine = gridops.refine(_layer(grid, coef, k), x, G_new)
-    reference = np.empty_like(fine.coef)
+    fine_grid, fine_coef = grid_update.refine(grid, coef, x, G_new, k)
+    reference = np.empty_like(fine_coef)
     for i in range(n_in):
-        A = spline.basis(x[:, i], fine.grid[i], k)  # (N, G_new+k), the dense design matrix
+        A = spline.basis(x[:, i], fine_grid[i], k)  # (N, G_new+k), the dense design matrix
         target = spline.curve(x, grid, coef, k)[:, i, :]
         reference[i] = np.linalg.lstsq(A, target, rcond=None)[0].T
-    assert np.abs(fine.coef - reference).max() <= 1e-10 * max(1.0, np.abs(reference).max())
-    dense = gridops.refine(_layer(grid, coef, k), x, G_new, method="dense")
-    assert np.abs(fine.coef - dense.coef).max() <= 1e-10 * max(1.0, np.abs(reference).max())
+    assert np.abs(fine_coef - reference).max() <= 1e-10 * max(1.0, np.abs(reference).max())
+    _, dense = grid_update.refine(grid, coef, x, G_new, k, method="dense")
+    assert np.abs(fine_coef - dense).max() <= 1e-10 * max(1.0, np.abs(reference).max())
 
 
 # ------------------------------------------------------------------ initialisation keeps min-norm semantics

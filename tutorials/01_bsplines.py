@@ -22,7 +22,6 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy.interpolate import BSpline
 
-from minikan import KANLayer
 from minikan.core import spline
 from minikan.core.grid_update import refine
 
@@ -177,9 +176,10 @@ assert -4.6 < slope < -3.4
 # \Big(\sum_{j=0}^{G_2+k-1} c'_j B'_j(x) - \sum_{i=0}^{G_1+k-1} c_i B_i(x)\Big)^2. \qquad (2.16)$$
 #
 # With the expectation replaced by the mean over samples `x_s`, this is `min ||B' c' - B c||^2`:
-# one call of `numpy.linalg.lstsq`. We do it by hand, then compare with `minikan.core.grid_update.refine`, which
-# does it for every edge of a layer (with a banded solver; and for a grid like this one, whose
-# knots contain the old ones, by exact knot insertion, which gives the same coefficients).
+# one call of `numpy.linalg.lstsq`. We do it by hand, then compare with `minikan.core.grid_update.refine`,
+# which does it for every edge of a layer from its knots and coefficients (with a banded solver; and
+# for a grid like this one, whose knots contain the old ones, by exact knot insertion, which gives the
+# same coefficients).
 
 # %%
 G1, G2 = 5, 10
@@ -193,9 +193,9 @@ B2 = spline.basis(x_s, t2, k)  # (N, G2+k)
 c_fine, *_ = np.linalg.lstsq(B2, B1 @ c_coarse, rcond=None)  # Eq. 2.16
 print("coarse coefficients:", c_coarse.size, " fine coefficients:", c_fine.size)
 
-layer = KANLayer(t1[None], c_coarse[None, None, :], w_b=0.0, w_s=1.0, k=k)  # one edge, spline only
-fine_layer = refine(layer, x_s[:, None], G2)
-diff = np.abs(fine_layer.coef[0, 0] - c_fine).max()
+# knots (n_in, G+2k+1) and coefficients (n_in, n_out, G+k) of one edge
+fine_grid, fine_coef = refine(t1[None], c_coarse[None, None, :], x_s[:, None], G2, k)
+diff = np.abs(fine_coef[0, 0] - c_fine).max()
 print(f"max |by hand - minikan.core.grid_update.refine| on the coefficients: {diff:.1e}")
 assert diff < 1e-10
 

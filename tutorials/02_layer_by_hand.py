@@ -161,8 +161,9 @@ assert np.allclose(dx_hand, dx_layer, atol=1e-14)
 # %% [markdown]
 # Note the cost: `dL/dc_ijm` sums `B_m(x_ni)` over the samples, and only `k + 1` of the `G + k`
 # basis functions are non-zero at each point. minikan's layer therefore evaluates only those
-# (`spline.basis_local`) and forms the sum as a sparse product, so its cost per sample does not
-# grow with `G`; the dense arrays above are the readable reference it is tested against.
+# (`spline.LocalBasis`) and forms the sum with that operator's adjoint, which adds each point's
+# `k + 1` terms to their coefficients, so its cost per sample does not grow with `G`; the dense
+# arrays above are the readable reference it is tested against (`spline.DenseBasis`).
 
 # %% [markdown]
 # ## 6. The finite-difference gradient check

@@ -21,7 +21,7 @@ every slot alike. A scalar function ``g`` applied elementwise gives, by the chai
 
 A KAN layer (Eq. 2.5) applies ``g = phi_ij`` to ``x_i`` on every edge and sums over ``i``, with
 ``phi_ij = m_ij (w_b b + w_s sum_m c_ijm B_m)`` (Eq. 2.10–2.12); the spline derivatives come from
-:func:`minikan.core.spline.basis_local`. An MLP layer (Eq. 2.9) is ``z = h W + b`` then ``sigma(z)``,
+:class:`minikan.core.spline.LocalBasis`. An MLP layer (Eq. 2.9) is ``z = h W + b`` then ``sigma(z)``,
 with the derivatives of :func:`minikan.core.activations.activation_derivatives`.
 
 Reverse pass
@@ -189,9 +189,8 @@ def _kan_layer_forward(layer, sym, J, lay, nderiv):
     edge and the node sum ``y_j = sum_i phi_ij + bias_j`` (Eq. 2.5)."""
     x = J[0]
     b = base_derivatives(layer.base, x)[:nderiv + 1]  # (M, N, n_in), M = nderiv + 1
-    values, start = spline.basis_local(x, layer.grid, layer.k, nderiv=nderiv, assume_valid=True)  # (M, N, n_in, k+1)
-    window = spline.gather_coef(layer.coef, start, layer.k)  # (N, n_in, k+1, n_out)
-    s = (values[:, :, :, None, :] @ window)[..., 0, :]  # sum_q B^(m)_q c_q: (M, N, n_in, n_out)
+    basis = spline.LocalBasis(x, layer.prepared_knots(), layer.k, nderiv, assume_valid=True)
+    s = basis.apply_all(layer.coef)  # sum_q c_q B^(m)_q(x): (M, N, n_in, n_out)
     phi = layer.mask * (layer.w_b * b[..., None] + layer.w_s * s)  # (M, N, n_in, n_out)
     F = None
     if sym.active():  # the symbolic branch adds psi_ij on the same edges
@@ -200,19 +199,7 @@ def _kan_layer_forward(layer, sym, J, lay, nderiv):
     Y = _push(phi, J[..., None], lay).sum(axis=2)  # sum over the incoming edges i
     if layer.bias is not None:
         Y[0] += layer.bias
-    return Y, {"J": J, "phi": phi, "b": b, "s": s, "B": values, "start": start, "F": F}
-
-
-def _coef_scatter(B, r, start, shape):
-    """``sum_{n,m} r_m[n,i,j] B^(m)_{start[n,i]+q}(x_ni)`` into ``coef[i, j, start+q]`` (Eq. R2).
-
-    B : (3, N, n_in, k+1), r : (3, N, n_in, n_out), start : (N, n_in) -> (n_in, n_out, n_basis)."""
-    n_in, n_out, n_basis = shape
-    contrib = B.transpose(1, 2, 3, 0) @ r.transpose(1, 2, 0, 3)  # sum over m: (N, n_in, k+1, n_out)
-    slot = np.arange(n_in)[:, None] * n_basis + start[..., None] + np.arange(B.shape[-1])
-    idx = slot[..., None] * n_out + np.arange(n_out)  # flat index into (n_in, n_basis, n_out)
-    out = np.bincount(idx.ravel(), weights=contrib.ravel(), minlength=n_in * n_basis * n_out)
-    return out.reshape(n_in, n_basis, n_out).transpose(0, 2, 1)
+    return Y, {"J": J, "phi": phi, "b": b, "s": s, "basis": basis, "F": F}
 
 
 def _kan_layer_backward(layer, sym, tape, G, lay, need_input=True):
@@ -226,8 +213,8 @@ def _kan_layer_backward(layer, sym, tape, G, lay, need_input=True):
     grads = {
         "w_b": layer.mask * np.einsum("mni,mnij->ij", tape["b"][:3], r),
         "w_s": layer.mask * np.einsum("mnij,mnij->ij", tape["s"][:3], r),
-        "coef": (layer.mask * layer.w_s)[..., None]
-        * _coef_scatter(tape["B"][:3], r, tape["start"], layer.coef.shape),
+        # sum_m A^(m)T r_m: the adjoints of the value and derivative maps of the basis
+        "coef": (layer.mask * layer.w_s)[..., None] * tape["basis"].adjoint(r, range(len(r))),
     }
     if layer.bias is not None:
         grads["bias"] = G[0].sum(axis=0)

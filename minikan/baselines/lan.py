@@ -17,15 +17,14 @@ Parameter count (all trainable): ``sum_l (n_l + 1) n_{l+1}`` for the affine maps
 ``N``, depth ``L`` this is the paper's ``N^2 L + N L G`` up to the lower-order terms.
 
 Grids follow the pre-activations like a KAN's follow its layer inputs: :meth:`LAN.update_grid`
-and :meth:`LAN.refine` reuse :mod:`minikan.core.grid_update` by viewing one hidden layer's node functions as
-a KAN layer with one edge per node.
+and :meth:`LAN.refine` call the array functions of :mod:`minikan.core.grid_update` with one hidden
+layer's knots and its coefficients as one output per node.
 """
 import numpy as np
 
-from ..core import grid_update as gridops
+from ..core import grid_update
 from ..core import spline
 from .._checks import as_choice, as_float, as_int, as_interval, as_matrix, as_rng, check_width
-from ..core.layer import KANLayer
 from .mlp import ACTIVATIONS, INITS, AffineStack, activation_derivatives, init_affine
 from ..core.spline import check_G_k
 
@@ -149,31 +148,34 @@ class LAN(AffineStack):
         nderiv = 1 if with_cache else 0  # backward needs b' and spline'
         base = activation_derivatives(self.base, z, nderiv, self.omega0)
         # only the k+1 basis functions that can be non-zero at each point (cost independent of G)
-        values, start = spline.basis_local(z, self.grids[l], self.k, nderiv=nderiv)  # (d, N, n, k+1)
-        window = spline.gather_coef(self.coefs[l][:, None, :], start, self.k)[..., 0]  # (N, n, k+1)
-        s = np.einsum("dnir,nir->dni", values, window)  # spline and its z-derivative, (d, N, n)
+        op = spline.LocalBasis(z, self._prepared_knots(l), self.k, nderiv, assume_valid=True)
+        s = op.apply_all(self.coefs[l][:, None, :])[..., 0]  # spline and its z-derivative, (d, N, n)
         a = self.w_b[l] * base[0] + self.w_s[l] * s[0]
         if not with_cache:
             return a, None
-        return a, {"z": z, "base": base, "s": s, "basis": (values[0], start)}
+        return a, {"z": z, "base": base, "s": s, "basis": op}
 
     def _activate_backward(self, l, da, cache):
         """Gradients through ``phi`` given ``da = dL/dphi`` (N, n):
         ``dL/dw_b = sum_n da b(z)``, ``dL/dw_s = sum_n da spline(z)``,
-        ``dL/dc_im = w_s,i sum_n da_ni B_m(z_ni)``, ``dL/dz = da (w_b b'(z) + w_s spline'(z))``."""
+        ``dL/dc_im = w_s,i sum_n da_ni B_m(z_ni)`` (the basis operator's adjoint),
+        ``dL/dz = da (w_b b'(z) + w_s spline'(z))``."""
         (b, db), (s, ds) = cache["base"], cache["s"]
         w_b, w_s = self.w_b[l], self.w_s[l]
-        grads = {"coef": self._coef_grad(l, da * w_s, *cache["basis"]),
+        grads = {"coef": cache["basis"].adjoint((da * w_s)[..., None])[:, 0, :],
                  "w_b": np.einsum("ni,ni->i", da, b), "w_s": np.einsum("ni,ni->i", da, s)}
         return da * (w_b * db + w_s * ds), grads
 
-    def _coef_grad(self, l, g, B, start):
-        """``sum_n g_ni B_m(z_ni)`` for every (i, m): scatter-add each point's k+1 basis values
-        into its coefficients' slots, shape (n, G+k)."""
-        n, n_basis = self.coefs[l].shape
-        slots = np.arange(n)[:, None] * n_basis + start[..., None] + np.arange(self.k + 1)  # (N, n, k+1)
-        return np.bincount(slots.ravel(), weights=(B * g[..., None]).ravel(),
-                           minlength=n * n_basis).reshape(n, n_basis)
+    _knot_cache = ()  # per hidden layer, a spline.Knots prepared on first use
+
+    def _prepared_knots(self, l):
+        """Hidden layer ``l``'s knots, checked and padded once per grid (rebuilt when ``grids[l]``
+        was replaced or edited in place)."""
+        cache = list(self._knot_cache) + [None] * (len(self.grids) - len(self._knot_cache))
+        if cache[l] is None or not cache[l].describes(self.grids[l], self.k):
+            cache[l] = spline.Knots(self.grids[l], self.k)  # validated: grids are public attributes
+            self._knot_cache = tuple(cache)
+        return cache[l]
 
     def node_values(self, l, z):
         """The node functions of hidden layer ``l`` (0 .. L-2) at pre-activations ``z``
@@ -193,23 +195,13 @@ class LAN(AffineStack):
         return zs
 
     # ------------------------------------------------------------------ grids
-    def _as_kan_layer(self, l):
-        """Hidden layer ``l``'s node functions as a KAN layer with ``n`` inputs and one output:
-        edge ``(i, 0)`` carries node ``i``'s knots and coefficients, so the grid routines of
-        :mod:`minikan.core.grid_update` apply unchanged (they refit the spline part only)."""
-        n = self.coefs[l].shape[0]
-        return KANLayer(self.grids[l], self.coefs[l][:, None, :], np.ones((n, 1)), np.ones((n, 1)), k=self.k)
-
-    def _take_splines(self, l, layer):
-        self.grids[l], self.coefs[l] = layer.grid, layer.coef[:, 0, :]
-
     def update_grid(self, X, grid_eps=None):
         """Move every node's knots to follow its pre-activations on ``X`` (N, n_0), in place.
 
         Layer by layer, as :meth:`minikan.KAN.update_grid`: hidden layer ``l`` is updated from
         pre-activations computed with the already-updated layers before it; each node's spline is
-        refit by least squares (:func:`minikan.core.grid_update.update_grid`), so every node function is
-        preserved on the samples up to the fit's residual. Returns ``self``.
+        refit by least squares (:func:`minikan.core.grid_update.update_grid`, one output per node),
+        so every node function is preserved on the samples up to the fit's residual. Returns ``self``.
         """
         eps = self.grid_eps if grid_eps is None else as_float(grid_eps, "grid_eps", 0.0, 1.0)
         h = as_matrix(X, "X", self.width[0])
@@ -217,9 +209,11 @@ class LAN(AffineStack):
         try:
             for l in range(self.n_layers - 1):
                 z = h @ self.weights[l] + self.biases[l]
-                self._take_splines(l, gridops.update_grid(self._as_kan_layer(l), z, eps, self.grid_margin))
+                grid, coef = grid_update.update_grid(self.grids[l], self.coefs[l][:, None, :], z, self.k,
+                                                 eps, self.grid_margin)
+                self.grids[l], self.coefs[l] = grid, coef[:, 0, :]
                 h = self._activate(l, z, False)[0]
-        except gridops.NonFiniteSamples:  # an overflow in the pre-activations: leave the model as it was
+        except grid_update.NonFiniteSamples:  # an overflow in the pre-activations: leave the model as it was
             self.grids[:], self.coefs[:] = grids, coefs
             raise
         return self
@@ -229,7 +223,7 @@ class LAN(AffineStack):
         layer's grid range, shape (L-1,), int (see :meth:`minikan.KAN.out_of_grid`)."""
         with np.errstate(all="ignore"):
             zs = self.preactivations(X)
-        return np.array([gridops.outside_grid(z, grid, self.k).any(axis=1).sum()
+        return np.array([grid_update.outside_grid(z, grid, self.k).any(axis=1).sum()
                          for z, grid in zip(zs, self.grids)], dtype=np.int64)
 
     def refine(self, G_new, X):
@@ -240,5 +234,6 @@ class LAN(AffineStack):
         zs = self.preactivations(X)
         new = self.copy()
         for l, z in enumerate(zs):
-            new._take_splines(l, gridops.refine(self._as_kan_layer(l), z, G_new))
+            grid, coef = grid_update.refine(self.grids[l], self.coefs[l][:, None, :], z, G_new, self.k)
+            new.grids[l], new.coefs[l] = grid, coef[:, 0, :]
         return new

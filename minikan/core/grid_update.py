@@ -3,16 +3,14 @@
 Both operations change the knots of a layer and then carry its spline coefficients over, so that
 every edge function stays (as nearly as possible) what it was: by least squares on the samples
 (:func:`minikan.core.spline_fit.fit_coef`, banded normal equations), or, when a refinement's knots
-contain the old ones, by exact knot insertion (:mod:`minikan.core.knot_insertion`). They work on one
-layer and return a new one; :class:`minikan.KAN` applies them layer by layer.
+contain the old ones, by exact knot insertion (:mod:`minikan.core.knot_insertion`). They work on
+arrays, the knots ``(n_in, G+2k+1)`` and coefficients ``(n_in, n_out, G+k)`` of one layer and its
+input samples ``(N, n_in)``, and return new arrays; :class:`minikan.KAN` applies them layer by
+layer, :class:`minikan.LAN` to the node functions of each hidden layer (one output per node).
 """
 import numpy as np
 
-from . import knot_insertion
-
-from . import spline
-
-from . import spline_fit
+from . import knot_insertion, spline, spline_fit
 
 
 class NonFiniteSamples(ValueError):
@@ -65,25 +63,43 @@ def grid_from_samples(x, G, k, grid_eps=0.02, margin=0.0):
     return spline.extend_grid(grid_eps * uniform + (1.0 - grid_eps) * adaptive, k)
 
 
-def placed_grid(layer, x, grid_eps=0.02, margin=0.0):
-    """The knots a grid update places for ``layer`` on samples ``x`` (N, n_in), shape (n_in, G+2k+1).
+def _check_layer_arrays(grid, coef, x, k):
+    """Validate knots, coefficients and samples of one layer; return them as float64 arrays."""
+    grid = spline.check_grid(grid, k)
+    coef = np.asarray(coef, dtype=np.float64)
+    n_in, M = grid.shape
+    if coef.ndim != 3 or coef.shape[0] != n_in or coef.shape[2] != M - k - 1:
+        raise ValueError(f"coef must have shape (n_in, n_out, G+k) = ({n_in}, n_out, {M - k - 1}) to match "
+                         f"knots {grid.shape} of degree k={k}, got {coef.shape}")
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != n_in or x.shape[0] < 1:
+        raise ValueError(f"samples x must have shape (N >= 1, n_in={n_in}), got {x.shape}")
+    _check_finite(x)
+    return grid, coef, x
 
-    :func:`grid_from_samples` per input, except that an input whose samples all coincide, or whose
-    spread overflows float64, keeps its old knots (see :func:`update_grid`).
+
+def placed_grid(grid, x, k, grid_eps=0.02, margin=0.0):
+    """The knots a grid update places on samples ``x`` (N, n_in), shape (n_in, G+2k+1).
+
+    :func:`grid_from_samples` per input with the ``G`` of ``grid`` (n_in, G+2k+1), except that an
+    input whose samples all coincide, or whose spread overflows float64, keeps its row of ``grid``
+    (see :func:`update_grid`).
     """
+    grid = spline.check_grid(grid, k)
+    G = grid.shape[1] - 2 * k - 1
     with np.errstate(over="ignore", invalid="ignore"):  # an overflowing spread is caught here
-        new_grid = grid_from_samples(x, layer.G, layer.k, grid_eps, margin)
+        new_grid = grid_from_samples(x, G, k, grid_eps, margin)
         degenerate = (np.ptp(x, axis=0) <= 0) | ~np.all(np.isfinite(new_grid), axis=1)
-    new_grid[degenerate] = layer.grid[degenerate]
+    new_grid[degenerate] = grid[degenerate]
     return new_grid
 
 
-def update_grid(layer, x, grid_eps=0.02, margin=0.0, *, method="banded"):
-    """A copy of ``layer`` whose knots follow the samples ``x`` and whose splines are refit on them.
+def update_grid(grid, coef, x, k, grid_eps=0.02, margin=0.0, *, method="banded"):
+    """Knots that follow the samples ``x``, and the spline coefficients refit on them.
 
-    Only the spline part is refit (least squares on all samples, per edge); ``w_b``, ``w_s``,
-    the base branch, the mask and the bias are unchanged, so each edge function is preserved on
-    the samples up to the least-squares residual. ``method`` picks the least-squares solver of
+    Only the spline part ``sum_m c_ijm B_m`` is refit (least squares on all samples, per edge), so
+    a layer that keeps its ``w_b``, ``w_s``, base branch, mask and bias preserves each edge function
+    on the samples up to the least-squares residual. ``method`` picks the least-squares solver of
     :func:`minikan.core.spline_fit.fit_coef`: ``"banded"`` (O(N k^2 + G k^2) per input; an input whose
     samples leave coefficients undetermined, e.g. empty knot intervals, gets a tiny smoothing
     penalty that continues its neighbours) or ``"dense"`` (SVD, minimum norm, O(N G^2)).
@@ -94,9 +110,19 @@ def update_grid(layer, x, grid_eps=0.02, margin=0.0, *, method="banded"):
 
     Parameters
     ----------
-    layer : KANLayer
+    grid : ndarray, shape (n_in, G+2k+1)
+    coef : ndarray, shape (n_in, n_out, G+k)
     x : ndarray, shape (N, n_in)
         The layer's inputs on the samples.
+    k : int
+    grid_eps : float in [0, 1]
+    margin : float >= 0
+        See :func:`grid_from_samples`.
+
+    Returns
+    -------
+    new_grid : ndarray, shape (n_in, G+2k+1)
+    new_coef : ndarray, shape (n_in, n_out, G+k)
 
     Raises
     ------
@@ -104,8 +130,9 @@ def update_grid(layer, x, grid_eps=0.02, margin=0.0, *, method="banded"):
         A ``ValueError``: some sample is NaN or inf (e.g. a hidden layer's input after an
         overflow); no grid can be placed on it.
     """
-    _check_finite(x)
-    return _refit(layer, x, placed_grid(layer, x, grid_eps, margin), method)
+    grid, coef, x = _check_layer_arrays(grid, coef, x, k)
+    new_grid = placed_grid(grid, x, k, grid_eps, margin)
+    return new_grid, _refit(grid, coef, x, new_grid, k, method)
 
 
 def outside_grid(x, grid, k):
@@ -131,8 +158,8 @@ def outside_grid(x, grid, k):
     return ~((x >= lo - slack) & (x <= hi + slack))
 
 
-def refine(layer, x, G_new, *, method="banded"):
-    """A copy of ``layer`` on a finer (or coarser) grid with ``G_new`` intervals (Eq. 2.16).
+def refine(grid, coef, x, G_new, k, *, method="banded"):
+    """Knots with ``G_new`` intervals (finer or coarser) and the coefficients carried over (Eq. 2.16).
 
     The new base knots interpolate the old ones piecewise linearly (a uniform grid stays uniform on
     the same interval; a non-uniform one keeps its shape), then are extended by k knots per side.
@@ -155,36 +182,42 @@ def refine(layer, x, G_new, *, method="banded"):
 
     Parameters
     ----------
-    layer : KANLayer
+    grid : ndarray, shape (n_in, G+2k+1)
+    coef : ndarray, shape (n_in, n_out, G+k)
     x : ndarray, shape (N, n_in)
         Samples of the layer's inputs (the paper uses the training inputs); all finite, else
         :class:`NonFiniteSamples` is raised.
     G_new : int
+    k : int
     method : {"banded", "dense"}
         Least-squares solver for the inputs whose grids are not nested.
+
+    Returns
+    -------
+    new_grid : ndarray, shape (n_in, G_new+2k+1)
+    new_coef : ndarray, shape (n_in, n_out, G_new+k)
     """
-    G_new, _ = spline.check_G_k(G_new, layer.k)
-    _check_finite(x)
-    k = layer.k
-    base = layer.grid[:, k : layer.grid.shape[1] - k]  # (n_in, G+1)
-    u_old = np.arange(layer.G + 1) / layer.G
+    G_new, k = spline.check_G_k(G_new, k)
+    grid, coef, x = _check_layer_arrays(grid, coef, x, k)
+    G = grid.shape[1] - 2 * k - 1
+    base = grid[:, k : grid.shape[1] - k]  # (n_in, G+1)
+    u_old = np.arange(G + 1) / G
     u_new = np.arange(G_new + 1) / G_new
     new_base = np.stack([np.interp(u_new, u_old, row) for row in base])  # (n_in, G_new+1)
     nested, new_base = knot_insertion.nested_base(base, new_base)
     new_grid = spline.extend_grid(new_base, k)
     if not nested.any():
-        return _refit(layer, x, new_grid, method)
-    coef = np.empty((layer.n_in, layer.n_out, G_new + k))
-    coef[nested] = knot_insertion.insert_knots(layer.grid[nested], layer.coef[nested], new_grid[nested], k)
+        return new_grid, _refit(grid, coef, x, new_grid, k, method)
+    new_coef = np.empty((coef.shape[0], coef.shape[1], G_new + k))
+    new_coef[nested] = knot_insertion.insert_knots(grid[nested], coef[nested], new_grid[nested], k)
     if not nested.all():
         rest = ~nested
-        old_spline = spline.curve(x[:, rest], layer.grid[rest], layer.coef[rest], k)
-        coef[rest] = spline_fit.fit_coef(x[:, rest], old_spline, new_grid[rest], k, method=method)
-    return layer.subset(grid=new_grid, coef=coef)
+        new_coef[rest] = _refit(grid[rest], coef[rest], x[:, rest], new_grid[rest], k, method)
+    return new_grid, new_coef
 
 
-def _refit(layer, x, new_grid, method="banded"):
-    """Least-squares transfer of the layer's spline part onto new knots."""
-    old_spline = spline.curve(x, layer.grid, layer.coef, layer.k)  # (N, n_in, n_out)
-    coef = spline_fit.fit_coef(x, old_spline, new_grid, layer.k, method=method)
-    return layer.subset(grid=new_grid, coef=coef)
+def _refit(grid, coef, x, new_grid, k, method="banded"):
+    """Least-squares transfer of the splines ``(grid, coef)`` onto ``new_grid``, on samples ``x``;
+    returns the new coefficients (n_in, n_out, n_basis of new_grid)."""
+    old_spline = spline.curve(x, grid, coef, k)  # (N, n_in, n_out)
+    return spline_fit.fit_coef(x, old_spline, new_grid, k, method=method)

@@ -24,7 +24,6 @@ Parameters live in plain arrays on the layer; ``forward`` returns the output and
 gradients. Nothing is remembered between calls.
 """
 import numpy as np
-from scipy.sparse import csc_matrix
 
 from . import spline
 from .activations import BASE_FUNCTIONS, derivatives
@@ -151,15 +150,22 @@ class KANLayer:
         return self.subset()
 
     # ------------------------------------------------------------------ the spline branch
+    _knots = None  # spline.Knots of the current grid, prepared on first use (see prepared_knots)
+
+    def prepared_knots(self):
+        """The layer's knots prepared for the local basis (padded once per grid, not per call);
+        rebuilt when ``grid`` was replaced or edited in place since."""
+        self._knots = spline.Knots.cached(self.grid, self.k, self._knots)
+        return self._knots
+
     def _spline(self, x, nderiv):
-        """Spline part and its x-derivatives, shape (nderiv+1, N, n_in, n_out), plus what backward needs."""
+        """Spline part and its x-derivatives, shape (nderiv+1, N, n_in, n_out), plus the basis
+        operator that backward needs (``A^T`` gives the coefficient gradient)."""
         if self.basis == "local":
-            values, start = spline.basis_local(x, self.grid, self.k, nderiv=nderiv, assume_valid=True)  # (d, N, n_in, k+1)
-            window = spline.gather_coef(self.coef, start, self.k)  # (N, n_in, k+1, n_out)
-            s = np.einsum("dnir,nirj->dnij", values, window)
-            return s, (values[0], start)
-        B = spline.basis(x, self.grid, self.k, deriv=range(nderiv + 1))  # (d, N, n_in, G+k)
-        return np.einsum("dnim,ijm->dnij", B, self.coef), (B[0], None)
+            op = spline.LocalBasis(x, self.prepared_knots(), self.k, nderiv, assume_valid=True)
+        else:
+            op = spline.DenseBasis(x, self.grid, self.k, nderiv)
+        return op.apply_all(self.coef), op
 
     def spline_part(self, x):
         """``sum_m c_ijm B_m(x_i)`` for every edge (no weights, no mask), shape (N, n_in, n_out)."""
@@ -249,16 +255,7 @@ class KANLayer:
         dx = db * np.einsum("nij,ij->ni", g, wb) + np.einsum("nij,ij,nij->ni", ds, ws, g)
         return dx, grads
 
-    def _coef_grad(self, g, basis_cache):
-        """``sum_n B_m(x_ni) g_nij`` for every (i, j, m), shape (n_in, n_out, G+k)."""
-        B, start = basis_cache
-        if start is None:  # dense basis (N, n_in, G+k)
-            return np.einsum("nim,nij->ijm", B, g)
-        # local basis: a sparse matrix with one column per (sample n, input i) holding the k+1
-        # values B_{start+r}(x_ni) in rows i*(G+k) + start + r (already in increasing order, so
-        # it is built directly in CSC form); its product with g sums each point's contributions
-        N, n_in, kp1 = B.shape
-        n_basis = self.coef.shape[2]
-        rows = (np.arange(n_in)[:, None] * n_basis + start[:, :, None] + np.arange(kp1)).ravel()
-        At = csc_matrix((B.ravel(), rows, np.arange(N * n_in + 1) * kp1), shape=(n_in * n_basis, N * n_in))
-        return (At @ g.reshape(N * n_in, -1)).reshape(n_in, n_basis, -1).transpose(0, 2, 1)
+    def _coef_grad(self, g, basis):
+        """``sum_n B_m(x_ni) g_nij`` for every (i, j, m), shape (n_in, n_out, G+k): the adjoint of
+        the basis operator of the forward pass (Eq. 2.12)."""
+        return basis.adjoint(g)

@@ -17,7 +17,7 @@ outputs, and the network is their composition (Eq. 2.7; written out in Eq. 2.8).
 """
 import numpy as np
 
-from . import grid_update as gridops
+from . import grid_update
 from . import losses
 from .._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy
 from ._flat import FlatParameters
@@ -393,7 +393,8 @@ class KAN(FlatParameters):
         old = list(self.layers)
         try:
             for l, layer in enumerate(old):
-                self.layers[l] = gridops.update_grid(layer, x, eps, self.grid_margin)
+                grid, coef = grid_update.update_grid(layer.grid, layer.coef, x, layer.k, eps, self.grid_margin)
+                self.layers[l] = layer.subset(grid=grid, coef=coef)  # a new layer: w_b, w_s, masks kept
                 x = self._layer(l, x, with_cache=False)[0]  # layer l+1 is placed on the updated outputs
         except BaseException:
             self.layers[:] = old  # an error (NonFiniteSamples) leaves the model as it was
@@ -418,7 +419,7 @@ class KAN(FlatParameters):
                 shifts.append(np.inf)
                 continue
             base = slice(layer.k, layer.grid.shape[1] - layer.k)  # the knots t_k .. t_{G+k}
-            new = gridops.placed_grid(layer, x, eps, self.grid_margin)[:, base]
+            new = grid_update.placed_grid(layer.grid, x, layer.k, eps, self.grid_margin)[:, base]
             old = layer.grid[:, base]
             spacing = (old[:, -1] - old[:, 0]) / layer.G  # (n_in,)
             shifts.append(float((np.abs(new - old).max(axis=1) / spacing).max()))
@@ -439,7 +440,7 @@ class KAN(FlatParameters):
         counts = []
         for x, layer in zip(xs, self.layers):
             live = layer.mask.any(axis=1)  # inputs with at least one numeric edge
-            counts.append(gridops.outside_grid(x, layer.grid, layer.k)[:, live].any(axis=1).sum())
+            counts.append(grid_update.outside_grid(x, layer.grid, layer.k)[:, live].any(axis=1).sum())
         return np.array(counts, dtype=np.int64)
 
     def refine(self, G_new, X):
@@ -456,7 +457,10 @@ class KAN(FlatParameters):
         """
         G_new = as_int(G_new, "G_new", 1)
         xs = self.layer_inputs(X)
-        layers = [gridops.refine(layer, x, G_new) for layer, x in zip(self.layers, xs)]
+        layers = []
+        for layer, x in zip(self.layers, xs):
+            grid, coef = grid_update.refine(layer.grid, layer.coef, x, G_new, layer.k)
+            layers.append(layer.subset(grid=grid, coef=coef))  # w_b, w_s, masks, bias kept
         return self.with_layers(layers, [s.copy() for s in self.symbolic])
 
     # ------------------------------------------------------------------ pruning

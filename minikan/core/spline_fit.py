@@ -2,9 +2,9 @@
 
 Grid updates and grid extension refit every edge's spline by least squares on the samples. Each
 row of the design matrix ``A[n, m] = B_m(x_n)`` of one input has only ``k + 1`` non-zeros
-(:func:`minikan.core.spline.basis_local`), so the normal matrix ``A^T A`` is symmetric and banded with
-half-bandwidth ``k``. :func:`fit_coef` assembles it and ``A^T y`` by scatter-adds straight from the
-local basis and solves with a banded Cholesky factorisation: O(N k^2 + G k^2) time and O(N k)
+(:class:`minikan.core.spline.LocalBasis`), so the normal matrix ``A^T A`` is symmetric and banded with
+half-bandwidth ``k``. :func:`fit_coef` assembles it by scatter-adds straight from the local basis,
+takes ``A^T y`` from the operator's adjoint and solves with a banded Cholesky factorisation: O(N k^2 + G k^2) time and O(N k)
 memory per input, against O(N G^2) time and O(N G) memory for the dense SVD of
 :func:`minikan.core.spline.fit_coef`, which stays the readable reference (``method="dense"``).
 
@@ -99,23 +99,22 @@ def fit_coef(x, y, grid, k, *, method="banded", return_info=False):
         coef = spline.fit_coef(x, y, grid, k)  # validates the arguments
         if not return_info:
             return coef
-        values, start, y, n_basis = _local_problem(x, y, grid, k)
-        band = normal_matrix(values, start, n_basis, max(k, 2))
+        basis, y = _local_problem(x, y, grid, k)
+        band = normal_matrix(basis.values[0], basis.start, basis.n_basis, max(k, 2))
         deficient, min_pivot = zip(*(_full_rank_factor(b)[1:] for b in band))
         deficient = np.array(deficient)
         info = FitInfo(deficient, np.where(deficient, "min-norm", "none"), np.zeros(len(band)),
                        np.array(min_pivot))
         return coef, info
-    values, start, y, n_basis = _local_problem(x, y, grid, k)
-    coef, info = _solve_banded(values, start, y, n_basis, k)
+    basis, y = _local_problem(x, y, grid, k)
+    coef, info = _solve_banded(basis, y)
     return (coef, info) if return_info else coef
 
 
 def _local_problem(x, y, grid, k):
-    """Validate the arguments; return the local basis ``(N, n_in, k+1)``, ``start``, y, n_basis."""
+    """Validate the arguments; return the local basis operator at ``x`` and ``y`` as float64."""
     x, y, grid = spline.check_fit_args(x, y, grid, k)
-    values, start = spline.basis_local(x, grid, k)
-    return values[0], start, y, grid.shape[1] - k - 1
+    return spline.LocalBasis(x, grid, k, assume_valid=True), y
 
 
 def normal_matrix(values, start, n_basis, u):
@@ -143,23 +142,6 @@ def normal_matrix(values, start, n_basis, u):
             idx = (rows * (u + 1) + (u - (q - r))) * n_basis + start + q  # (N, n_in)
             band += np.bincount(idx.ravel(), (values[..., r] * values[..., q]).ravel(), band.size)
     return band.reshape(n_in, u + 1, n_basis)
-
-
-def normal_rhs(values, start, y, n_basis):
-    """``A^T y`` by scatter-adds.
-
-    ``values`` (N, n_in, k+1) and ``start`` (N, n_in) as for :func:`normal_matrix`, ``y``
-    (N, n_in, n_out); returns ``rhs`` (n_in, n_basis, n_out).
-    """
-    _, n_in, kp1 = values.shape
-    n_out = y.shape[2]
-    rows = np.arange(n_in)[None, :]
-    rhs = np.zeros(n_in * n_basis * n_out)
-    out = np.arange(n_out)
-    for r in range(kp1):
-        idx = ((rows * n_basis + start + r) * n_out)[..., None] + out  # (N, n_in, n_out)
-        rhs += np.bincount(idx.ravel(), (values[..., r, None] * y).ravel(), rhs.size)
-    return rhs.reshape(n_in, n_basis, n_out)
 
 
 def difference_penalty(n_basis, order, u):
@@ -220,10 +202,13 @@ def _determines_a_line(band):
     return bool(low > PIVOT_RTOL * high)
 
 
-def _solve_banded(values, start, y, n_basis, k):
-    n_in, n_out = values.shape[1], y.shape[2]
+def _solve_banded(basis, y):
+    """Banded least squares for every input at once, ``basis`` a :class:`LocalBasis` (order 0)
+    at the samples and ``y`` (N, n_in, n_out); returns ``coef`` (n_in, n_out, n_basis), FitInfo."""
+    n_in, n_out, n_basis, k = basis.n_in, y.shape[2], basis.n_basis, basis.k
     u = max(k, 2)  # room for the second-difference penalty's two off-diagonals
-    band, rhs = normal_matrix(values, start, n_basis, u), normal_rhs(values, start, y, n_basis)
+    band = normal_matrix(basis.values[0], basis.start, n_basis, u)
+    rhs = basis.adjoint(y).transpose(0, 2, 1)  # A^T y, (n_in, n_basis, n_out)
     coef = np.zeros((n_in, n_out, n_basis))
     deficient, penalty = np.zeros(n_in, dtype=bool), np.full(n_in, "none", dtype="<U8")
     lam, min_pivot = np.zeros(n_in), np.zeros(n_in)
@@ -250,8 +235,7 @@ def _solve_banded(values, start, y, n_basis, k):
     live = np.array([f is not None for f in factors])
     for _ in range(REFINEMENT_STEPS):
         # the residual of the (penalised) normal equations, with A applied through the local basis
-        fitted = np.einsum("nir,nirj->nij", values, spline.gather_coef(coef, start, k))
-        grad = normal_rhs(values, start, y - fitted, n_basis)  # A^T (y - A c)
+        grad = basis.adjoint(y - basis.apply(coef)).transpose(0, 2, 1)  # A^T (y - A c)
         for i in np.flatnonzero(live):
             g = grad[i] if penalties[i] is None else grad[i] - _band_matvec(penalties[i], coef[i].T)
             coef[i] += cho_solve_banded((factors[i], False), g).T

@@ -46,7 +46,7 @@ import numpy as np
 
 from .._version import __version__
 
-from ..core import grid_update as gridops
+from ..core import grid_update
 
 from ..core import spline
 from ..core.layer import KANLayer
@@ -323,14 +323,16 @@ def _compute_grid_extension(inputs):
     # the new basis (N, n_in, G_new+2k+1) and coefficients (n_in, n_out, G_new+k)
     _budget(f"grid extension to G_new={G_new}",
             max(n, layer.n_out) * layer.n_in * (G_new + 2 * layer.k + 1))
-    new = gridops.refine(layer, x, G_new)
-    return {"grid_new": new.grid, "coef_new": new.coef}
+    grid_new, coef_new = grid_update.refine(layer.grid, layer.coef, x, G_new, layer.k)
+    return {"grid_new": grid_new, "coef_new": coef_new}
 
 
 def _compute_grid_update(inputs):
     x, n = _rows(inputs, "x")
-    new = gridops.update_grid(_layer(inputs, n_samples=n), x, _real(inputs, "grid_eps"), _real(inputs, "margin"))
-    return {"grid_new": new.grid, "coef_new": new.coef}
+    layer = _layer(inputs, n_samples=n)
+    grid_new, coef_new = grid_update.update_grid(layer.grid, layer.coef, x, layer.k, _real(inputs, "grid_eps"),
+                                             _real(inputs, "margin"))
+    return {"grid_new": grid_new, "coef_new": coef_new}
 
 
 def _compute_symbolic_fit(inputs):

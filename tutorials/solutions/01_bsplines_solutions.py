@@ -10,7 +10,6 @@ import os
 import numpy as np
 from scipy.interpolate import BSpline
 
-from minikan import KANLayer
 from minikan.core import spline
 from minikan.core.grid_update import grid_from_samples, refine
 
@@ -93,14 +92,13 @@ assert np.abs(dB.sum(axis=1)).max() < 1e-12
 # %%
 t1 = spline.uniform_grid(G, k, a, b)
 c_coarse = rng.normal(0.0, 1.0, G + k)
-layer = KANLayer(t1[None], c_coarse[None, None, :], w_b=0.0, w_s=1.0, k=k)
 x_s = rng.uniform(a, b, N_SAMPLES)
 x_eval = np.linspace(a, b, 1001)
 coarse = spline.basis(x_eval, t1, k) @ c_coarse
 gaps = {}
 for G2 in range(6, 21):
-    fine = refine(layer, x_s[:, None], G2)
-    gaps[G2] = np.abs(spline.basis(x_eval, fine.grid[0], k) @ fine.coef[0, 0] - coarse).max()
+    fine_grid, fine_coef = refine(t1[None], c_coarse[None, None, :], x_s[:, None], G2, k)
+    gaps[G2] = np.abs(spline.basis(x_eval, fine_grid[0], k) @ fine_coef[0, 0] - coarse).max()
     print(f"G = 5 -> {G2:2d}: max gap {gaps[G2]:.1e}" + ("   (nested knots)" if G2 % G == 0 else ""))
 exact = [G2 for G2, gap in gaps.items() if gap < 1e-10]
 print("exact refinements:", exact)
