@@ -54,6 +54,7 @@ import scipy
 
 import minikan
 from minikan import KAN, KANLayer
+from minikan.core.objective import loss_and_grad
 from minikan.tools import verify
 from minikan.datasets import make_toy
 
@@ -90,9 +91,9 @@ def data_for(width, N, seed=0):
 
 # ------------------------------------------------------------------------------------------ minikan side
 def minikan_step_time(model, X, y, repeats=7, budget_s=5.0):
-    """Median seconds of one forward + backward of the MSE loss (``KAN.loss_and_grad``)."""
+    """Median seconds of one forward + backward of the MSE loss (``minikan.core.objective.loss_and_grad``)."""
     theta = model.get_flat()
-    return median_time(lambda: model.loss_and_grad(theta, X, y), repeats, budget_s)
+    return median_time(lambda: loss_and_grad(model, theta, X, y), repeats, budget_s)
 
 
 def minikan_lbfgs(model, X, y, iterations):
