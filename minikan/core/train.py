@@ -91,6 +91,7 @@ import sys
 import time
 import warnings
 import zlib
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.optimize import minimize
@@ -99,6 +100,7 @@ from . import losses
 from .grid_update import NonFiniteSamples, OutOfGridWarning
 from .objective import check_sparsity, evaluate, resolve_loss
 from .._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy
+from ..datasets.sampling import Dataset
 from .regularize import Sparsity
 
 
@@ -249,10 +251,12 @@ _DATASET_KEYS = ("train_input", "train_label", "test_input", "test_label")  # py
 def _training_data(X, y, X_test, y_test):
     """``(X, y, X_test, y_test)`` from fit's arguments, where ``X`` may be a pykan-style dataset.
 
-    A dataset is anything with ``keys()`` and item access (pykan's dict, minikan's ``Dataset``);
-    arrays have neither. Its arrays are validated by the objective, as X, y, X_test and y_test.
+    A dataset is a mapping (pykan's dict) or minikan's :class:`~minikan.datasets.Dataset`. Its
+    arrays are validated by the objective, as X, y, X_test and y_test.
     """
-    if not callable(getattr(X, "keys", None)):
+    if isinstance(X, Dataset):
+        X = X.as_dict()
+    if not isinstance(X, Mapping):
         if y is None:
             raise TypeError("fit needs the targets y (fit(X, y)), or a dataset dict with 'train_input' "
                             "and 'train_label' in place of X (fit(dataset))")
@@ -527,10 +531,9 @@ class _Progress:
             raise TypeError(f"callback must be a function of one dict (or None), got {type(callback).__name__}")
         self.callback, self.total = callback, steps
         self.stream = sys.stdout  # looked up now, so a redirected stdout (contextlib, pytest) is used
-        isatty = getattr(self.stream, "isatty", None)
         try:
-            self.live = bool(isatty()) if callable(isatty) else False
-        except ValueError:  # a closed stream
+            self.live = bool(self.stream.isatty())
+        except (AttributeError, ValueError):  # a stream without isatty, or a closed one
             self.live = False
         self.t0 = time.perf_counter()
         self.stop_message = ""
