@@ -63,8 +63,9 @@ RECORD = "job_record"  # the key added to each job's file; a job's own result ma
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NOT_RECORDED = "not recorded"
 _LOCAL = re.compile(r"local:(\d+)")
-# a scheduler address: protocol://host:port, or host:port (Dask's default protocol is tcp)
-_ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?[^\s:/]+(:\d+)?")
+# a scheduler address: protocol://host:port or host:port (Dask's default protocol is tcp); an IPv6
+# host goes in brackets
+_ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:]+\]|[^\s:/\[\]]+)(:\d+)?")
 
 
 def parse_args(name, description, argv=None):

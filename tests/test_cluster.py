@@ -95,7 +95,8 @@ def test_scheduler_option_rejects_what_it_cannot_use(argv, message, capsys, monk
 
 def test_scheduler_option_accepts_addresses_and_local_clusters(monkeypatch):
     monkeypatch.setattr(_common, "_have_distributed", lambda: True)
-    for address in ("tcp://10.0.0.5:8786", "tls://scheduler.example.org:8786", "host:8786", "local:4"):
+    for address in ("tcp://10.0.0.5:8786", "tls://scheduler.example.org:8786", "host:8786", "tcp://[::1]:8786",
+                    "local:4"):
         assert _common.parse_args("fig_x", "", ["--scheduler", address]).scheduler == address
     assert _common.parse_args("fig_x", "", []).scheduler is None
 
