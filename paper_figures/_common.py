@@ -1,10 +1,34 @@
-"""What every figure script shares: the command line, job sweeps through an Executor, saving.
+"""What every figure script shares: the command line, job sweeps, provenance, saving.
 
-Each script is run as ``python -m paper_figures.<name> [--quick] [--out DIR] [--workers N]
-[--seed S] [--quiet]``. Its jobs are pure functions of a JSON-able config; each job's result is written to
-``OUT/jobs/<job>.json`` as soon as it finishes, and a rerun skips the jobs whose file exists, so
-an interrupted sweep resumes. The jobs go through any ``concurrent.futures.Executor`` (a local
-process pool by default); pass a cluster's executor to :func:`run_jobs` to spread a sweep out.
+Each script is run as ``python -m paper_figures.<name> [--quick] [--out DIR] [--workers N |
+--scheduler ADDRESS] [--seed S] [--quiet]``. Its jobs are pure functions of a JSON-able config.
+
+The job store. Each job's result is written to ``OUT/jobs/<job>.json`` as soon as it finishes,
+with one added key, ``"job_record"``: the SHA-256 of the job's configuration (its canonical JSON:
+sorted keys, no spaces), the CPU seconds (``time.process_time`` in the process that ran it) and
+wall seconds of the job, the host and the BLAS thread settings there. A rerun reuses a file only
+when its recorded hash is the hash of the job's configuration now, so an interrupted sweep resumes
+and a changed configuration is never served from an old result: such a file is moved to
+``OUT/jobs/stale/<job>__<hash8>.json`` (kept, not deleted), reported on standard error, and the
+job runs again. Files written before hashes were recorded (the committed ``results/``) carry no
+record; one is reused only when the ``"config"`` stored in it equals the configuration now, and its
+times read as "not recorded". The hash covers the configuration, not the code: a run with changed
+job code belongs in a fresh ``--out``.
+
+Where the jobs run: in this process (``--workers 1``, the default), in a local process pool
+(``--workers N``), or on a Dask cluster (``--scheduler ADDRESS``, an existing scheduler such as
+``tcp://host:8786``, or ``--scheduler local:N``, a ``LocalCluster`` of N single-threaded worker
+processes started here and closed after). Dask is the optional extra ``pip install -e
+".[cluster]"``, imported only when ``--scheduler`` is given; it reaches :func:`run_jobs` through the
+same ``concurrent.futures.Executor`` seam (``Client.get_executor``) as any other executor, one task
+per job, each result written as it arrives. Workers of ``local:N`` are spawned with
+``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1 (Dask's
+``distributed.nanny.pre-spawn-environ``, applied before the worker imports NumPy), so their results
+are bit-identical to an in-process run under the same one-thread BLAS setting.
+
+Provenance: :func:`provenance` builds the block that every summary JSON stores under
+``"provenance"``: versions, git commit and dirtiness, platform, command line, configuration,
+per-job CPU and wall seconds and their totals.
 
 Progress: each finished job prints ``[done/total] job-name  elapsed 12.3s, ETA 45.6s`` on standard
 error (standard output carries the script's claims as JSON, so it can be piped); ``--quiet``
@@ -12,9 +36,21 @@ turns these lines off.
 """
 import argparse
 import base64
+import contextlib
+import datetime
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
 import io
 import json
 import os
+import platform
+import re
+import shlex
+import shutil
+import socket
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -22,69 +58,323 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 
 DEFAULT_OUT = os.path.join(os.path.dirname(__file__), "out")  # git-ignored
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECORD = "job_record"  # the key added to each job's file; a job's own result may not use it
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+NOT_RECORDED = "not recorded"
+_LOCAL = re.compile(r"local:(\d+)")
+# a scheduler address: protocol://host:port or host:port (Dask's default protocol is tcp); an IPv6
+# host goes in brackets
+_ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:]+\]|[^\s:/\[\]]+)(:\d+)?")
 
 
 def parse_args(name, description, argv=None):
-    """The shared command line; ``--out`` defaults to ``paper_figures/out/<name>``."""
+    """The shared command line; ``--out`` defaults to ``paper_figures/out/<name>``.
+
+    Besides the options, the returned namespace remembers the command line and the moment and
+    environment (versions, git state) of the start, for :func:`provenance`.
+    """
     parser = argparse.ArgumentParser(prog=f"python -m paper_figures.{name}", description=description)
     parser.add_argument("--quick", action="store_true", help="the small variant run in CI")
     parser.add_argument("--out", default=os.path.join(DEFAULT_OUT, name), help="output folder")
     parser.add_argument("--workers", type=int, default=1, help="processes for the job sweep")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run the jobs on a Dask cluster: the address of a running scheduler "
+                             "(tcp://host:8786) or local:N for a LocalCluster of N worker processes; "
+                             "needs the extra: pip install -e \".[cluster]\"")
     parser.add_argument("--seed", type=int, default=0, help="seed of data and models")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line per finished job (on standard error)")
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be >= 1, got {args.workers}")
+    if args.scheduler is not None:
+        try:
+            check_scheduler(args.scheduler)
+        except ValueError as exc:
+            parser.error(str(exc))
+        if args.workers != 1:
+            parser.error("--workers and --scheduler exclude each other: with --scheduler the cluster's "
+                         "workers run the jobs (local:N sets their number)")
+        if not _have_distributed():
+            parser.error("--scheduler needs dask.distributed, an optional extra: pip install -e \".[cluster]\"")
+    # kept for provenance(); names starting with "_" are not options and are left out of its record
+    args._command_line = shlex.join(["python", "-m", f"paper_figures.{name}"] + argv)
+    args._started = time.perf_counter()
+    args._started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    args._environment = environment()  # at the start: the outputs this run writes do not count as edits
     return args
 
 
-def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False):
+def check_scheduler(scheduler):
+    """Raise ``ValueError`` unless ``scheduler`` is ``local:N`` (N >= 1) or a scheduler address."""
+    local = _LOCAL.fullmatch(scheduler)
+    if local:
+        if int(local.group(1)) < 1:
+            raise ValueError(f"--scheduler local:N needs N >= 1 worker processes, got {scheduler!r}")
+        return
+    if scheduler.startswith("local") or not _ADDRESS.fullmatch(scheduler):
+        raise ValueError(f"--scheduler takes a scheduler address such as tcp://host:8786 or local:N "
+                         f"(N worker processes on this machine), got {scheduler!r}")
+
+
+def _have_distributed():
+    return importlib.util.find_spec("distributed") is not None
+
+
+def config_hash(config):
+    """SHA-256 (hex) of the canonical JSON of ``config``: sorted keys, no spaces, ASCII.
+
+    Tuples hash as lists and NumPy scalars as Python numbers, as they are written; floats are
+    written exactly (shortest round-trip repr), so configs equal after a JSON round trip hash equal.
+    """
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_to_json)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False, scheduler=None):
     """Run ``job(config)`` for every config not yet done; return the results in config order.
 
     Parameters
     ----------
     job : callable
-        A module-level function (so a process pool can pickle it) of one dict, returning a
-        JSON-able dict.
+        A module-level function (so a process pool or Dask can send it by reference) of one dict,
+        returning a JSON-able dict without the key ``"job_record"``.
     configs : list of dict
         Each with a unique ``"job"`` name, used as the file name of its result.
     out_dir : str
-        Results go to ``out_dir/jobs/<job>.json``.
+        Results go to ``out_dir/jobs/<job>.json`` (see the module docstring for what a rerun
+        reuses).
     workers : int
-        Size of the local process pool when no ``executor`` is given (1 runs in this process).
+        Size of the local process pool when neither ``executor`` nor ``scheduler`` is given (1 runs
+        in this process).
     executor : concurrent.futures.Executor, optional
     quiet : bool
         False prints one line per finished job on standard error (see :class:`Progress`).
+    scheduler : str, optional
+        ``"local:N"`` or a Dask scheduler's address (see :func:`dask_executor`).
+
+    Returns
+    -------
+    list of dict
+        Each job's result as read back from its file, without the ``"job_record"``.
     """
+    if sum([executor is not None, scheduler is not None, workers != 1]) > 1:
+        raise ValueError("give at most one of workers != 1, executor and scheduler")
     jobs_dir = os.path.join(out_dir, "jobs")
     os.makedirs(jobs_dir, exist_ok=True)
     path = {c["job"]: os.path.join(jobs_dir, c["job"] + ".json") for c in configs}
     if len(path) != len(configs):
         raise ValueError("job names must be unique")
-    todo = [c for c in configs if not os.path.exists(path[c["job"]])]
+    todo = [c for c in configs if not _reusable(path[c["job"]], c)]
     progress = Progress(len(configs), len(configs) - len(todo), quiet=quiet)
-    if executor is None and workers == 1:
+
+    def save(config, outcome):
+        result, record = outcome
+        if not isinstance(result, dict) or RECORD in result:
+            raise TypeError(f"job {config['job']!r} must return a dict without the key {RECORD!r}, "
+                            f"got {type(result).__name__}")
+        save_json({**result, RECORD: record}, path[config["job"]])
+        progress.done(config["job"])
+
+    if executor is None and scheduler is None and workers == 1:
         for c in todo:
-            save_json(job(c), path[c["job"]])
-            progress.done(c["job"])
+            save(c, timed_job(job, c))
+    elif scheduler is not None:
+        if todo:  # a finished sweep starts no cluster
+            with dask_executor(scheduler) as cluster:
+                _drain(cluster, _importable(job), todo, save)
     else:
         own = executor is None
         executor = executor or ProcessPoolExecutor(max_workers=workers)
         try:
-            futures = {executor.submit(job, c): c for c in todo}
-            # written as each finishes, so an interruption loses only the jobs still running
-            for future in as_completed(futures):
-                save_json(future.result(), path[futures[future]["job"]])
-                progress.done(futures[future]["job"])
+            _drain(executor, job, todo, save)
         finally:
             if own:
                 executor.shutdown()
-    results = []
-    for c in configs:
-        with open(path[c["job"]]) as fh:
-            results.append(json.load(fh))
-    return results
+    return [_load_job(path[c["job"]])[0] for c in configs]
+
+
+def _drain(executor, job, todo, save):
+    """Submit one task per job; write each result as it finishes, so an interruption loses only
+    the jobs still running."""
+    futures = {executor.submit(timed_job, job, c): c for c in todo}
+    for future in as_completed(futures):
+        save(futures[future], future.result())
+
+
+def timed_job(job, config):
+    """``(job(config), record)``, run where the job runs: the record holds the config's hash, the
+    job's CPU seconds (``time.process_time`` of this process; one job per process at a time with
+    Dask's single-threaded workers and a process pool) and wall seconds, the host and the BLAS
+    thread variables there."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = job(config)
+    record = {"config_sha256": config_hash(config),
+              "cpu_seconds": time.process_time() - cpu,
+              "wall_seconds": time.perf_counter() - wall,
+              "host": socket.gethostname(),
+              "blas_threads": {v: os.environ.get(v, "unset") for v in BLAS_THREAD_VARIABLES}}
+    return result, record
+
+
+def _load_job(path):
+    """``(result, record)`` of a job's file; ``record`` is None for a file written before records."""
+    with open(path) as fh:
+        result = json.load(fh)
+    record = result.pop(RECORD, None) if isinstance(result, dict) else None
+    return result, record
+
+
+def _reusable(path, config):
+    """Whether the file at ``path`` holds this config's result; a file that holds another's is moved
+    to ``jobs/stale/`` and reported, so that the job runs again and nothing is lost."""
+    if not os.path.exists(path):
+        return False
+    digest = config_hash(config)
+    try:
+        result, record = _load_job(path)
+    except (OSError, ValueError) as exc:  # unreadable: never trusted
+        old, why = "unreadable", f"unreadable ({exc})"
+    else:
+        if record is not None:
+            old = str(record.get("config_sha256", "none"))
+        elif isinstance(result, dict) and "config" in result:
+            # written before hashes were recorded: the config the job stored stands in for it
+            old = config_hash(result["config"])
+        else:
+            old = "none"
+        if old == digest:
+            return True
+        why = f"its configuration's hash is {old[:8]}, this job's is {digest[:8]}"
+    stale = os.path.join(os.path.dirname(path), "stale", f"{config['job']}__{old[:8]}.json")
+    os.makedirs(os.path.dirname(stale), exist_ok=True)
+    os.replace(path, stale)
+    sys.stderr.write(f"not reused: {path} ({why}); moved to {stale}, running the job again\n")
+    sys.stderr.flush()
+    return False
+
+
+def _importable(job):
+    """``job`` as its module's attribute when it was defined in ``__main__`` (``python -m
+    paper_figures.fig_3_4``), so that Dask sends it by reference and workers import the module."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if getattr(job, "__module__", None) != "__main__" or spec is None:
+        return job
+    return getattr(importlib.import_module(spec.name), job.__qualname__, job)
+
+
+@contextlib.contextmanager
+def dask_executor(scheduler):
+    """A ``concurrent.futures.Executor`` on a Dask cluster, closed on exit.
+
+    ``scheduler`` is ``"local:N"``, for a ``LocalCluster`` of N worker processes of one thread each,
+    started here with one BLAS thread each and closed after; or the address of a running scheduler
+    (``tcp://host:8786``), whose workers must import this checkout's ``paper_figures`` and
+    ``minikan`` (see the README's "Full-scale runs on a cluster"). Tasks are impure (``pure=False``):
+    each job runs once per submission.
+    """
+    check_scheduler(scheduler)
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ImportError("--scheduler needs dask.distributed, an optional extra: "
+                          "pip install -e \".[cluster]\"") from exc
+    local = _LOCAL.fullmatch(scheduler)
+    with contextlib.ExitStack() as stack:
+        if local:
+            # set in each worker process before it starts, hence before NumPy loads OpenBLAS
+            environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+            environ.update({v: 1 for v in BLAS_THREAD_VARIABLES})
+            stack.enter_context(dask.config.set({"distributed.nanny.pre-spawn-environ": environ}))
+            cluster = stack.enter_context(LocalCluster(n_workers=int(local.group(1)), threads_per_worker=1,
+                                                       processes=True, dashboard_address=None))
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(Client(scheduler, timeout="30s"))
+        yield client.get_executor(pure=False)
+
+
+def environment():
+    """Versions, git state and platform of this process (the part of :func:`provenance` that does not
+    depend on the run). Anything that cannot be found reads ``"not recorded"``."""
+    import minikan
+
+    versions = {"minikan": getattr(minikan, "__version__", NOT_RECORDED)}
+    for package in ("numpy", "scipy", "sympy", "matplotlib"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = NOT_RECORDED
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain")
+    return {"versions": versions,
+            "python": platform.python_version(),
+            "git_commit": commit.strip() if commit is not None else NOT_RECORDED,
+            # uncommitted edits or untracked files (git-ignored outputs do not count)
+            "git_dirty": bool(status.strip()) if status is not None else NOT_RECORDED,
+            "platform": platform.platform(),
+            "machine": platform.machine(),
+            "cpu_count": os.cpu_count()}
+
+
+def _git(*command):
+    """Standard output of ``git <command>`` in this checkout, or None (no git, not a checkout)."""
+    if shutil.which("git") is None:
+        return None
+    try:
+        done = subprocess.run(["git", "-C", REPO_ROOT, *command], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def provenance(args, configs):
+    """The ``"provenance"`` block of a summary JSON.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From :func:`parse_args` (its command line, options and start).
+    configs : list of dict
+        The jobs of the sweep (empty for a script without jobs); their files in ``args.out/jobs``
+        give each job's hash, CPU and wall seconds.
+
+    Returns
+    -------
+    dict
+        ``versions`` (minikan, numpy, scipy, sympy, matplotlib), ``python``, ``git_commit``,
+        ``git_dirty``, ``platform``, ``machine``, ``cpu_count`` (all as at the start),
+        ``command_line``, ``started``, ``configuration`` (``options`` and the ``jobs``' configs),
+        ``jobs`` (name -> ``config_sha256``, ``cpu_seconds``, ``wall_seconds``, ``host``; times of
+        results written before records read "not recorded"), ``total`` (sums over the jobs with a
+        record, and how many have none) and ``wall_seconds`` of this invocation (resumed jobs cost
+        it nothing).
+    """
+    jobs = {}
+    for config in configs:
+        try:
+            _, record = _load_job(os.path.join(args.out, "jobs", config["job"] + ".json"))
+        except OSError:
+            record = None
+        record = record or {}
+        jobs[config["job"]] = {"config_sha256": config_hash(config),
+                               "cpu_seconds": record.get("cpu_seconds", NOT_RECORDED),
+                               "wall_seconds": record.get("wall_seconds", NOT_RECORDED),
+                               "host": record.get("host", NOT_RECORDED)}
+    timed = [j for j in jobs.values() if j["cpu_seconds"] != NOT_RECORDED]
+    return {**args._environment,
+            "command_line": args._command_line,
+            "started": args._started_at,
+            "configuration": {"options": {k: v for k, v in vars(args).items() if not k.startswith("_")},
+                              "jobs": configs},
+            "jobs": jobs,
+            "total": {"cpu_seconds": sum(j["cpu_seconds"] for j in timed),
+                      "wall_seconds": sum(j["wall_seconds"] for j in timed),
+                      "jobs": len(jobs), "jobs_not_recorded": len(jobs) - len(timed)},
+            "wall_seconds": time.perf_counter() - args._started}
 
 
 class Progress:
@@ -137,6 +427,7 @@ def diagram_main(name, description, figure, inventory, claims, argv=None):
     fig = figure()
     drawn = inventory(fig)
     summary = {"quick": args.quick, "claims": claims(drawn), "drawn": drawn}
+    summary["provenance"] = provenance(args, [])
     save_json(summary, os.path.join(args.out, name + ".json"))
     save_figure(fig, os.path.join(args.out, name + ".png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
@@ -146,18 +437,20 @@ def diagram_main(name, description, figure, inventory, claims, argv=None):
 
 def save_json(obj, path):
     """Write ``obj`` as indented JSON (NumPy scalars and arrays converted)."""
-    def convert(value):
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        if isinstance(value, np.generic):
-            return value.item()
-        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "w") as fh:
-        json.dump(obj, fh, indent=1, default=convert)
+        json.dump(obj, fh, indent=1, default=_to_json)
     os.replace(tmp, path)  # a crash never leaves a half-written result that a rerun would trust
+
+
+def _to_json(value):
+    """NumPy arrays and scalars as JSON values; anything else is an error, never a silent str()."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def save_figure(fig, path):

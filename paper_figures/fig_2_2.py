@@ -34,7 +34,7 @@ import numpy as np
 from minikan.core import spline
 from minikan.core import grid_update
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 K = 3  # cubic splines, as in the paper's figure
 G_COARSE, G_FINE = 5, 10  # the paper's example grids G1 and G2
@@ -196,8 +196,10 @@ def main(argv=None):
     configs = [{"job": "splines", "k": K, "G_coarse": G_COARSE, "G_fine": G_FINE,
                 "n_samples": N_SAMPLES, "n_eval": N_EVAL, "seed": args.seed}]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_2_2.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_2_2.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

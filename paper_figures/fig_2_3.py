@@ -24,7 +24,7 @@ import numpy as np
 from minikan import KAN
 from minikan.datasets import make_toy
 
-from ._common import loglog_slope, parse_args, run_jobs, save_figure, save_json
+from ._common import loglog_slope, parse_args, provenance, run_jobs, save_figure, save_json
 
 FULL_GRIDS = (3, 5, 10, 20, 50, 100, 200, 500, 1000)
 QUICK_GRIDS = (3, 5, 10, 20)
@@ -102,9 +102,11 @@ def main(argv=None):
         configs = [{"job": "x".join(map(str, w)), "width": w, "grids": list(FULL_GRIDS), "steps": 200,
                     "seed": args.seed} for w in ([2, 5, 1], [2, 1, 1])]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "stages": {c["job"]: r["stages"] for c, r in zip(configs, results)}}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_2_3.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_2_3.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

@@ -46,7 +46,7 @@ import sympy
 from minikan import KAN
 from minikan.datasets import make_toy
 
-from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
 
 FULL_SEEDS = (0, 1, 2, 3, 4)
 FULL_STEPS = {"sparsify": 400, "pruned": 200, "refined": 400, "affine": 200}
@@ -188,10 +188,12 @@ def main(argv=None):
         configs = [{"job": f"seed{s}", "seed": s, "steps": FULL_STEPS, "n_symbolic": None, "lib": None}
                    for s in FULL_SEEDS]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "steps": {c["job"]: r["steps"] for c, r in zip(configs, results)},
                "suggestions": {c["job"]: r["suggestions"] for c, r in zip(configs, results)}}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_2_4.json"))
     save_figure(figure(results, args.seed), os.path.join(args.out, "fig_2_4.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

@@ -69,7 +69,7 @@ import numpy as np
 from minikan import KAN, MLP
 from minikan.datasets import make_toy
 
-from ._common import loglog_slope, parse_args, run_jobs, save_figure, save_json
+from ._common import loglog_slope, parse_args, provenance, run_jobs, save_figure, save_json
 
 ALL_GRIDS = (3, 5, 10, 20, 50, 100, 200, 500, 1000)
 # example number -> (toy name, input dimension d, main KAN shape, extra KAN shapes, largest grid)
@@ -287,7 +287,8 @@ def main(argv=None):
     args = parse_args("fig_3_1", __doc__.splitlines()[0], argv)
     configs = configs_for(args.quick, args.seed)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     c = claims(results)
     summary = {"quick": args.quick, "claims": c, "seconds": time.perf_counter() - t0,
                # sum over jobs of their wall time, each measured when the job ran (the machine was
@@ -304,6 +305,7 @@ def main(argv=None):
                "mlps": {k["job"]: {"width": k["width"], "n_params": r["n_params"],
                                    "test_rmse": r["test_rmse"], "train_rmse": r["train_rmse"]}
                         for k, r in zip(configs, results) if k["kind"] == "mlp"}}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_3_1.json"))
     save_figure(figure(results, c), os.path.join(args.out, "fig_3_1.png"))
     json.dump(c, sys.stdout, indent=1)

@@ -77,7 +77,7 @@ from minikan.datasets import make_special
 from minikan.datasets.special import SPECIAL_FUNCTIONS
 from minikan.tools.io import load as load_model
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 FUNCTIONS = tuple(SPECIAL_FUNCTIONS)  # the 15 rows of Table 2, in the paper's order
 KAN_WIDTH = 5  # hidden width of the fixed-shape KANs (paper)
@@ -384,7 +384,8 @@ def main(argv=None):
     model_dir = os.path.abspath(os.path.join(args.out, "models"))
     configs = configs_for(scale, args.seed, model_dir)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     rows = table_2(results)
     keep = {r[f"{w}_job"] + ".npz" for r in rows.values() for w in ("best", "min") if r[f"{w}_job"]}
     for name in os.listdir(model_dir) if os.path.isdir(model_dir) else []:
@@ -397,6 +398,7 @@ def main(argv=None):
                "mlp_activation": "silu", "seed": args.seed,
                "n_jobs": len(configs), "job_cpu_seconds": sum(r["cpu_seconds"] for r in results),
                "seconds": time.perf_counter() - t0}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_3_2.json"))
     save_json(rows, os.path.join(args.out, "table_2.json"))
     with open(os.path.join(args.out, "table_2.md"), "w") as fh:

@@ -54,7 +54,7 @@ import numpy as np
 from minikan import KAN, MLP
 from minikan.applications.pde import solve_poisson
 
-from ._common import loglog_slope, parse_args, run_jobs, save_figure, save_json
+from ._common import loglog_slope, parse_args, provenance, run_jobs, save_figure, save_json
 
 ALPHA = 0.01
 N_B = 800                      # the paper's boundary points (200 per side)
@@ -237,12 +237,14 @@ def main(argv=None):
     args = parse_args("fig_3_3", __doc__.splitlines()[0], argv)
     configs = _configs(args)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                # the jobs' own times (a resumed run's "seconds" covers only what it ran)
                "seconds_jobs": sum(r["seconds"] for r in results),
                "cpu_seconds_jobs": sum(r["cpu_seconds"] for r in results),
                "stages": {c["job"]: r["stages"] for c, r in zip(configs, results)}}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_3_3.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_3_3.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

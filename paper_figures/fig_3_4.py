@@ -31,7 +31,7 @@ import numpy as np
 from minikan.applications.continual import STEPS_PER_PHASE, continual_kan, continual_mlp, train_continual
 from minikan.datasets import continual_peaks
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 QUICK_STEPS_PER_PHASE = 50
 KAN_GRID = 200
@@ -112,10 +112,12 @@ def main(argv=None):
                {"job": "mlp", "model": "mlp", "width": list(MLP_WIDTH), "activation": MLP_ACTIVATION,
                 "steps": steps, "seed": args.seed}]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "steps_per_phase": steps, "claims": claims(results),
                "errors": {r["config"]["model"]: r["errors"] for r in results},
                "seconds": time.perf_counter() - t0}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_3_4.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_3_4.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

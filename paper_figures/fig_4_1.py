@@ -61,7 +61,7 @@ from minikan.datasets import make_toy
 from minikan.datasets.categorical import first_digit
 from minikan.interpret.symbolic import SymbolicFunction, library
 
-from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
 
 FULL_SEEDS = (0, 1, 2, 3)
 FULL_STEPS, FULL_RETRAIN_STEPS, FULL_SYMBOLIC_POINTS = 400, 200, 200
@@ -213,9 +213,11 @@ def main(argv=None):
     configs = [{"job": f"{t}_s{s}", "task": t, "seed": s, "steps": steps, "retrain_steps": retrain,
                 "symbolic_points": points if s == seeds[0] else 0} for t in tasks for s in seeds]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "runs": [{k: v for k, v in r.items() if k != "model"} for r in results]}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_1.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_4_1.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

@@ -43,7 +43,7 @@ from minikan.datasets import make_unsupervised_toy
 from minikan.applications.unsupervised import (ACTIVE_FRACTION, dependent_groups, edge_scores, train_unsupervised,
                                   unsupervised_kan)
 
-from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
 
 N_TRAIN = 500  # real rows; as many permuted rows are added (paper-era example)
 STEPS = 1000  # 50 pykan steps of up to 20 L-BFGS iterations
@@ -170,12 +170,14 @@ def main(argv=None):
         configs = [{"job": f"{v}_seed{s}", "variant": v, "seed": s, "steps": STEPS}
                    for v in VARIANTS for s in FULL_SEEDS]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "job_cpu_seconds": sum(r["cpu_seconds"] for r in results),
                "runs": [{k: r[k] for k in ("group", "reading", "scores", "train_mse", "test_mse",
                                            "iterations", "cpu_seconds")} | {"job": r["config"]["job"]}
                         for r in results]}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_2.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_4_2.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

@@ -41,7 +41,7 @@ from minikan.datasets.knots import FEATURES, signature_classes
 from minikan.core.losses import accuracy
 from minikan.interpret.prune import edge_l1
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 KNOTS_CSV = os.path.join(os.path.dirname(__file__), "data", "knots.csv")
 SPLIT_SEED = 2  # DeepMind's random_state=2
@@ -176,11 +176,13 @@ def main(argv=None):
     configs.append({"job": "mlp", "model": "mlp", "subset": "all", "features": SUBSETS["all"],
                     "max_steps": 500 if args.quick else MLP_MAX_STEPS, "rows": rows, "seed": args.seed})
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0,
                "jobs": [{k: v for k, v in r.items() if k != "val_curve"}
                         for r in results]}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_3.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_4_3.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

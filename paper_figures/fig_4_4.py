@@ -34,7 +34,7 @@ from minikan.datasets import load_knots
 from minikan.datasets.knots import FEATURES
 from minikan.applications.unsupervised import discover
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 KNOTS_CSV = os.path.join(os.path.dirname(__file__), "data", "knots.csv")
 VARIABLES = tuple(FEATURES) + ("signature",)
@@ -134,10 +134,12 @@ def main(argv=None):
         configs += [{"job": f"continuous_lamb{lamb:g}_seed{s}", "variables": "continuous", "lamb": lamb,
                      "seed": s, "rows": rows, "steps": steps} for lamb in lambs for s in seeds]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0,
                "runs": [{k: r[k] for k in ("config", "active", "final_train_loss")} for r in results]}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_4.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_4_4.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

@@ -38,7 +38,7 @@ from minikan import KAN
 from minikan.datasets.anderson import PARAMETER_RANGES, anderson_samples
 from minikan.tools.io import load as load_model
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 KAPPA = 2                      # the only kappa the data module builds; edge lambda = 2/|E|
 GRID = 20                      # spline intervals of the E edge (1/|E| needs a fine grid near E = 0)
@@ -205,9 +205,11 @@ def main(argv=None):
     model_dir = os.path.join(args.out, "models")
     configs = [dict(scale, job="mosaic", seed=args.seed, model_dir=model_dir)]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": scale, "cpu_seconds_job": results[0]["cpu_seconds"]}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_5.json"))
     save_figure(figure(results, model_dir), os.path.join(args.out, "fig_4_5.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

@@ -55,7 +55,7 @@ from minikan.datasets.anderson import FEATURES, anderson_samples
 from minikan.tools.io import load as load_model
 from minikan.interpret.prune import edge_l1
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 GRID, K = 5, 3
 LAMB = 1e-3
@@ -422,10 +422,12 @@ def main(argv=None):
         for c in configs:
             c["N"] = FULL_N[c["system"].split("_")[0]]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     rows = table(results)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": scale, "cpu_seconds_jobs": {r["config"]["job"]: r["cpu_seconds"] for r in results}}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_6.json"))
     save_json(rows, os.path.join(args.out, "table_6.json"))
     with open(os.path.join(args.out, "table_6.md"), "w") as fh:

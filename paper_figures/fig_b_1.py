@@ -35,7 +35,7 @@ from minikan import LAN
 from minikan.datasets import make_toy
 from minikan.datasets.categorical import first_digit
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 HIDDEN = [10, 10]
 G = 5
@@ -192,9 +192,11 @@ def main(argv=None):
     configs += [{"job": f"b2_{t}", "figure": "B.2", "task": t, "seed": args.seed, "snapshots": [b2_steps]}
                 for t in b2_tasks]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "cpu_seconds": {r["config"]["job"]: r["cpu_seconds"] for r in results}}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_b_1.json"))
     save_figure(figure_b1(results), os.path.join(args.out, "fig_b_1.png"))
     save_figure(figure_b2(results), os.path.join(args.out, "fig_b_2.png"))

@@ -53,7 +53,7 @@ from minikan import LAN, MLP
 from minikan.datasets.image import image_to_xy, psnr, synthetic_image
 from minikan.core.train import fit
 
-from ._common import parse_args, run_jobs, save_figure, save_json
+from ._common import parse_args, provenance, run_jobs, save_figure, save_json
 
 OMEGA0 = 30.0             # SIREN's frequency, its standard value
 GRID, K = 5, 3            # the paper's LAN spline: G = 5 (cubic, as a KAN's)
@@ -184,9 +184,11 @@ def main(argv=None):
     base = dict(QUICK if args.quick else FULL, seed=args.seed)
     configs = [dict(base, job=kind, kind=kind) for kind in ("mlp", "lan")]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": base}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_b_3.json"))
     save_figure(figure(results), os.path.join(args.out, "fig_b_3.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)

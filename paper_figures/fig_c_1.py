@@ -53,7 +53,7 @@ from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.interpret.prune import edge_l1
 
-from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
 
 METRIC = "paper"
 INIT = "pykan"
@@ -173,7 +173,8 @@ def main(argv=None):
                 unique.setdefault(_name(s, steps), dict(s, job=_name(s, steps), steps=steps))
     configs = list(unique.values())
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     by_name = {c["job"]: r for c, r in zip(configs, results)}
     # keyed by seed for the lambda and mu_2 rows; the other rows run once ("base": seed 0, and the
     # seed row's own values)
@@ -187,6 +188,7 @@ def main(argv=None):
     row_values = {r: [s[ROWS[r][0]] for s in by_seed[min(by_seed)]] for r, by_seed in settings.items()}
     summary = {"quick": args.quick, "metric": METRIC, "row_values": row_values,
                "claims": claims(table), "pruned_widths": widths, "seconds": time.perf_counter() - t0}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_c_1.json"))
     drawn = {row: [_name(s, steps) for s in by_seed[min(by_seed)]] for row, by_seed in settings.items()}
     save_figure(figure(drawn, by_name), os.path.join(args.out, "fig_c_1.png"))

@@ -65,7 +65,7 @@ import numpy as np
 from minikan import KAN, MLP
 from minikan.datasets.feynman import FEYNMAN, make_feynman
 
-from ._common import decode_model, encode_model, parse_args, run_jobs, save_figure, save_json
+from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
 
 KAN_GRIDS = (3, 5, 10, 20)
 KAN_STEPS = 100               # L-BFGS iterations per grid
@@ -435,7 +435,8 @@ def main(argv=None):
     args = parse_args("table_3", __doc__.splitlines()[0], argv)
     configs = configs_for(args.quick, args.seed)
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     rows = table(results)
     c = claims(rows)
     scale = {"quick": args.quick, "seeds": [args.seed], "n_train": N_TRAIN, "n_test": N_TEST,
@@ -449,6 +450,7 @@ def main(argv=None):
              "param_count": "KAN #edges x G; MLP weights + biases", "n_runs": len(configs)}
     summary = {"quick": args.quick, "claims": c, "scale": scale, "seconds": time.perf_counter() - t0,
                "job_wall_seconds_total": float(sum(r["seconds"] for r in results)), "table": rows}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "table_3.json"))
     scale_text = (f"seed {args.seed}, {N_TRAIN}/{N_TEST} points, grids {scale['grids']} at "
                   f"{scale['kan_steps_per_grid']} L-BFGS iterations each, unpruned [n,5,1], pruned from it with "

@@ -33,7 +33,7 @@ from minikan import KAN
 from minikan.datasets import load_knots
 from minikan.datasets.knots import round_to_even
 
-from ._common import parse_args, run_jobs, save_json
+from ._common import parse_args, provenance, run_jobs, save_json
 
 KNOTS_CSV = os.path.join(os.path.dirname(__file__), "data", "knots.csv")
 INPUTS = ("meridinal_translation_real", "meridinal_translation_imag", "longitudinal_translation")
@@ -134,9 +134,11 @@ def main(argv=None):
                  "symbolic_samples": n_sym, "library": library, "seed": args.seed}
                 for k, s in shapes.items()]
     t0 = time.perf_counter()
-    results = run_jobs(job, configs, args.out, workers=args.workers, quiet=args.quiet)
+    results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
+                       quiet=args.quiet)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0}
+    summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "table_5.json"))
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "table_5.md"), "w") as fh:
