@@ -11,8 +11,9 @@ error is U-shaped with its minimum near the interpolation threshold (15 G ~ 1000
 
 Steps: one step here is one L-BFGS iteration; the paper's 200 steps per grid are pykan outer steps
 of up to 20 iterations. The full run uses 200 iterations per grid (the same count as
-``python -m minikan``); ``--quick`` runs [2, 1, 1] only, G = 3, 5, 10, 20, 200 iterations per grid
-(50 iterations per grid, a fortieth of pykan's, leave G >= 10 far from converged).
+``python -m minikan``); ``--quick`` trains both widths through G = 3, 5, 10, 20, 50, 100 only,
+still 200 iterations per grid (50, a fortieth of pykan's, would leave G >= 10 far from converged):
+far enough for the [2, 5, 1] minimum near G = 50 and the slopes over G in [5, 100].
 """
 import json
 import os
@@ -27,7 +28,7 @@ from minikan.datasets import make_toy
 from ._common import loglog_slope, parse_args, provenance, run_jobs, save_figure, save_json
 
 FULL_GRIDS = (3, 5, 10, 20, 50, 100, 200, 500, 1000)
-QUICK_GRIDS = (3, 5, 10, 20)
+QUICK_GRIDS = (3, 5, 10, 20, 50, 100)  # through the [2, 5, 1] minimum (G ~ 50) and up its U
 
 
 def job(config):
@@ -68,39 +69,76 @@ def claims(results):
     return out
 
 
+def _log_ticks(axis, values=None):
+    """Readable ticks on a log axis: at ``values`` (the grid sizes) or at 1, 2, 5 x 10^n, as plain numbers."""
+    from matplotlib import ticker
+
+    locator = ticker.FixedLocator(values) if values is not None else ticker.LogLocator(subs=(1.0, 2.0, 5.0))
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+    axis.set_minor_formatter(ticker.NullFormatter())  # unlabelled minor ticks: no overlapping 6x10^0
+
+
 def figure(results):
-    """The four panels of Figure 2.3 as a matplotlib Figure."""
+    """Figure 2.3 as a matplotlib Figure, in the paper's layout.
+
+    Top: one panel per trained width (the paper's [2, 5, 1] left, [2, 1, 1] right), train and test
+    RMSE against the L-BFGS iteration, the staircases. Bottom left: test error against G, as RMSE
+    (root mean squared error, solid) and as the square root of the median squared error (dashed),
+    with G^-3 and G^-4 drawn through the [2, 1, 1] curves at the start of the slope fit range.
+    Bottom right: training time per grid against G.
+    """
     import matplotlib.figure
 
-    fig = matplotlib.figure.Figure(figsize=(10, 8))
-    axes = fig.subplots(2, 2)
-    for r, ax in zip(results, axes[0]):
+    by_width = sorted(results, key=lambda r: -r["config"]["width"][1])  # [2, 5, 1] before [2, 1, 1]
+    fig = matplotlib.figure.Figure(figsize=(10, 8), layout="constrained")
+    top, bottom = fig.subfigures(2, 1)
+    for r, ax in zip(by_width, np.atleast_1d(top.subplots(1, len(by_width)))):
         ax.semilogy(r["train_curve"], label="train")
         ax.semilogy(r["test_curve"], "--", label="test")
-        ax.set(title=f"KAN {r['config']['width']}", xlabel="step (L-BFGS iteration)", ylabel="RMSE")
+        G = [s["G"] for s in r["stages"]]
+        ax.set(title=f"KAN {r['config']['width']}: G = {G[0]} to {G[-1]} in {len(G)} grids",
+               xlabel="step (L-BFGS iteration)", ylabel="RMSE")
         ax.legend()
-    for r in results:
+    ax_err, ax_time = bottom.subplots(1, 2)
+    all_G = sorted({s["G"] for r in by_width for s in r["stages"]})
+    fitted = claims(by_width)
+    for n, r in enumerate(by_width):
+        name = "x".join(map(str, r["config"]["width"]))
         st = r["stages"]
-        G = [s["G"] for s in st]
-        axes[1, 0].loglog(G, [s["test_rmse"] for s in st], "o-", label=f"{r['config']['width']}")
-        axes[1, 1].loglog(G, [s["seconds"] for s in st], "o-", label=f"{r['config']['width']}")
-    G = np.array([5.0, 100.0])
-    axes[1, 0].loglog(G, 1e-1 * (G / 5) ** -3.0, "k:", label="G^-3")
-    axes[1, 0].set(xlabel="grid size G", ylabel="test RMSE")
-    axes[1, 1].set(xlabel="grid size G", ylabel="training time per grid (s)")
-    for ax in axes[1]:
-        ax.legend()
+        G = np.array([s["G"] for s in st], float)
+        colour = f"C{n + 2}"
+        ax_err.loglog(G, [s["test_rmse"] for s in st], "o-", color=colour,
+                      label=f"{r['config']['width']} RMSE (slope {fitted[name]['slope_rms']:.2f})")
+        ax_err.loglog(G, [s["test_root_median_se"] for s in st], "s--", color=colour, mfc="none",
+                      label=f"{r['config']['width']} root median (slope {fitted[name]['slope_median']:.2f})")
+        ax_time.loglog(G, [s["seconds"] for s in st], "o-", color=colour, label=f"{r['config']['width']}")
+    small = [r for r in by_width if r["config"]["width"] == [2, 1, 1]]
+    if small:  # the theory lines through the [2, 1, 1] curves, over the range of the fitted slopes
+        st = small[0]["stages"]
+        lo, hi = fitted["2x1x1"]["slope_range"]
+        first = next(s for s in st if s["G"] == lo)
+        G = np.array([lo, hi], float)  # shifted by a factor of 3 to lie beside the curves, not on them
+        ax_err.loglog(G, 3 * first["test_rmse"] * (G / lo) ** -3.0, "k:", label="$G^{-3}$")
+        ax_err.loglog(G, first["test_root_median_se"] / 3 * (G / lo) ** -4.0, "k-.", label="$G^{-4}$")
+    ax_err.set(xlabel="grid size G", ylabel="test error")
+    ax_time.set(xlabel="grid size G", ylabel="training time per grid (s)")
+    for ax in (ax_err, ax_time):
+        _log_ticks(ax.xaxis, all_G)
+    # under the panels: inside, the legend would hide the low end of the curves it names
+    lo, hi = next(iter(fitted.values()))["slope_range"]
+    bottom.legend(*ax_err.get_legend_handles_labels(), loc="outside lower left", ncol=3, fontsize=8,
+                  title=f"test error (left); slopes fitted over G = {lo} to {hi}", title_fontsize=8)
+    ax_time.legend(fontsize=8)
+    _log_ticks(ax_time.yaxis)
     return fig
 
 
 def main(argv=None):
     args = parse_args("fig_2_3", __doc__.splitlines()[0], argv)
-    if args.quick:
-        configs = [{"job": "2x1x1", "width": [2, 1, 1], "grids": list(QUICK_GRIDS), "steps": 200,
-                    "seed": args.seed}]
-    else:
-        configs = [{"job": "x".join(map(str, w)), "width": w, "grids": list(FULL_GRIDS), "steps": 200,
-                    "seed": args.seed} for w in ([2, 5, 1], [2, 1, 1])]
+    grids = QUICK_GRIDS if args.quick else FULL_GRIDS
+    configs = [{"job": "x".join(map(str, w)), "width": w, "grids": list(grids), "steps": 200,
+                "seed": args.seed} for w in ([2, 5, 1], [2, 1, 1])]
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
                        quiet=args.quiet)

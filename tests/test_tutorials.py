@@ -1,8 +1,10 @@
-"""Every tutorial and every worked solution runs to the end in quick mode, writing no files.
+"""Every tutorial and every worked solution runs to the end in quick mode.
 
 Quick mode (``MINIKAN_TUTORIAL_QUICK=1``) shrinks data sizes and step counts so that each script
-takes at most about a minute on two cores; without it the tutorials run at the sizes their text
-discusses. Figures are written only when ``MINIKAN_TUTORIAL_FIGURES`` names a folder.
+takes well under a minute on two cores; without it the tutorials run at the sizes their text
+discusses. Run as a script, a tutorial saves its figures as PNG files into
+``MINIKAN_TUTORIAL_FIGURES`` (here always a temporary folder) or else into ``out/`` beside the
+tutorials, and prints each path; executed as a notebook it shows them inline and writes nothing.
 """
 import os
 import pathlib
@@ -18,8 +20,9 @@ SOLUTIONS = sorted((ROOT / "tutorials" / "solutions").glob("[0-9][0-9]_*.py"))
 
 
 def _run(script, cwd, **env_extra):
+    """Run ``script`` in quick mode from ``cwd``; the figures go where ``env_extra`` says."""
     env = dict(os.environ, MINIKAN_TUTORIAL_QUICK="1", MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
-    env.pop("MINIKAN_TUTORIAL_FIGURES", None)  # figures only where a test asks for them
+    env.pop("MINIKAN_TUTORIAL_FIGURES", None)
     env.update(env_extra)
     return subprocess.run([sys.executable, str(script)], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
@@ -45,17 +48,65 @@ def test_tutorial_layout(script):
     assert re.search(r"^# %% \[markdown\]\n# #+ Exercises", text, flags=re.M), "an Exercises cell"
 
 
+def _saved(stdout):
+    """The paths a script reports as saved figures."""
+    return [pathlib.Path(line.split("figure saved to ", 1)[1]) for line in stdout.splitlines()
+            if line.startswith("figure saved to ")]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("script", TUTORIALS + SOLUTIONS, ids=lambda p: p.stem)
-def test_runs_in_quick_mode_without_writing_files(script, tmp_path):
-    result = _run(script, tmp_path)
+def test_runs_in_quick_mode_writing_only_the_figures_it_reports(script, tmp_path):
+    cwd, figures = tmp_path / "cwd", tmp_path / "figures"
+    cwd.mkdir()
+    result = _run(script, cwd, MINIKAN_TUTORIAL_FIGURES=str(figures))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert list(tmp_path.iterdir()) == [], "files were written without being asked for"
+    assert list(cwd.iterdir()) == [], "files were written outside the figure folder"
+    written = sorted(figures.iterdir()) if figures.exists() else []
+    assert sorted(_saved(result.stdout)) == written  # every file written is announced with its path
+    assert all(p.suffix == ".png" and p.stat().st_size > 0 for p in written)
+    n_figures = len(re.findall(r"^ *show\(", script.read_text(), flags=re.M))
+    assert len(written) == n_figures, f"{n_figures} figures shown, {len(written)} saved"
 
 
 @pytest.mark.slow
-def test_figures_are_written_when_asked(tmp_path):
-    figures = tmp_path / "figures"
-    result = _run(TUTORIALS[0], tmp_path, MINIKAN_TUTORIAL_FIGURES=str(figures))
+def test_a_script_saves_its_figures_beside_the_tutorials_by_default(tmp_path):
+    """Without MINIKAN_TUTORIAL_FIGURES, figures go to tutorials/out/ (here a copy of the folder)."""
+    copy = tmp_path / "tutorials" / TUTORIALS[0].name
+    copy.parent.mkdir()
+    copy.write_text(TUTORIALS[0].read_text())
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    result = _run(copy, cwd)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert any(figures.glob("*.png"))
+    out = tmp_path / "tutorials" / "out"
+    assert sorted(_saved(result.stdout)) == sorted(out.glob("*.png")) != []
+    assert list(cwd.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_tutorial_executed_as_a_notebook_shows_its_figures_and_writes_nothing(tmp_path, monkeypatch):
+    """jupytext turns the percent script into a notebook (``# %matplotlib inline`` becomes the magic)
+    and nbconvert's ExecutePreprocessor runs it in a kernel, as ``jupyter nbconvert --execute`` does."""
+    jupytext = pytest.importorskip("jupytext", reason="the notebook test needs jupytext")
+    pytest.importorskip("nbconvert", reason="the notebook test needs nbconvert")
+    pytest.importorskip("ipykernel", reason="the notebook test needs ipykernel")
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    script = TUTORIALS[0]
+    notebook = jupytext.read(script)
+    assert any("%matplotlib inline" in cell.source.splitlines() for cell in notebook.cells)
+    monkeypatch.setenv("MINIKAN_TUTORIAL_QUICK", "1")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.delenv("MINIKAN_TUTORIAL_FIGURES", raising=False)
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the notebook chooses its own backend
+    ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(
+        notebook, {"metadata": {"path": str(tmp_path)}})  # the kernel starts in tmp_path
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    images = [out for out in outputs if "image/png" in out.get("data", {})]
+    n_figures = len(re.findall(r"^ *show\(", script.read_text(), flags=re.M))
+    assert len(images) == n_figures >= 1
+    text = " ".join(out.get("text", "") + out.get("data", {}).get("text/plain", "") for out in outputs)
+    assert "figure saved to" not in text
+    assert list(tmp_path.iterdir()) == [], "a notebook run wrote files"

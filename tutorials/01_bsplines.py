@@ -13,10 +13,13 @@
 #    `minikan.core.grid_update.refine`.
 #
 # Run it with plain `python`, or open it as a notebook. `MINIKAN_TUTORIAL_QUICK=1` uses fewer
-# samples; `MINIKAN_TUTORIAL_FIGURES=DIR` writes the figures to `DIR` as PNG files.
+# samples. A notebook shows the figures; as a script they are saved as PNG files into
+# `tutorials/out/` (or `MINIKAN_TUTORIAL_FIGURES=DIR`), and each path is printed.
 
 # %%
+# %matplotlib inline
 import os
+import sys
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -26,16 +29,30 @@ from minikan.core import spline
 from minikan.core.grid_update import refine
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
-FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
 N_SAMPLES = 400 if QUICK else 2000  # samples for the least-squares fits (chosen: ample for G <= 40)
 
 
+# Figures: a notebook shows them inline (the `%matplotlib inline` line above is a magic there and
+# a comment here). Run as a script, each figure is saved as a PNG into MINIKAN_TUTORIAL_FIGURES when
+# it names a folder, else into tutorials/out/ (git-ignored), and the path is printed.
+FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
+IN_NOTEBOOK = "ipykernel" in sys.modules  # Jupyter, VS Code and nbconvert run cells in an IPython kernel
+
+
 def show(fig, name):
-    """Return the figure (a notebook displays it); also save it when MINIKAN_TUTORIAL_FIGURES is set."""
-    if FIGURES:
-        os.makedirs(FIGURES, exist_ok=True)
-        fig.savefig(os.path.join(FIGURES, name), dpi=100)
-    return fig
+    """Display ``fig`` in a notebook; save it as PNG ``name`` when run as a script or when asked to."""
+    if IN_NOTEBOOK:
+        from IPython.display import display
+
+        display(fig)
+    folder = FIGURES
+    if not folder and not IN_NOTEBOOK:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")  # tutorials/out/
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.normpath(os.path.join(folder, name))
+        fig.savefig(path, dpi=100)
+        print(f"figure saved to {path}")
 
 
 # %% [markdown]

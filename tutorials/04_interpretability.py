@@ -20,10 +20,13 @@
 # Quick mode (`MINIKAN_TUTORIAL_QUICK=1`) uses 200 training samples instead of 1000, half the
 # iterations after pruning, and for the symbolic fits 100 samples and a 7-function library instead
 # of all 29 (chosen so the script stays within a minute; with seed 0 it still finds the formula).
-# `MINIKAN_TUTORIAL_FIGURES=DIR` saves the diagrams.
+# A notebook shows the diagrams; as a script they are saved into `tutorials/out/` (or
+# `MINIKAN_TUTORIAL_FIGURES=DIR`) and each path is printed.
 
 # %%
+# %matplotlib inline
 import os
+import sys
 
 import numpy as np
 import sympy
@@ -34,7 +37,6 @@ from minikan.datasets import make_toy
 from minikan.interpret.prune import attribution_scores, node_scores
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
-FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
 SEED = 0
 N_TRAIN = 200 if QUICK else 1000  # the paper's 1000 points; quick mode fewer (cost of each fit)
 STEPS_SPARSE = 400  # as in the tested recipe (even in quick mode: fewer iterations do not prune to [2, 1, 1])
@@ -43,12 +45,27 @@ LIB = ["x", "x^2", "x^3", "exp", "sin", "tanh", "gaussian"] if QUICK else None  
 N_SYMBOLIC = 100 if QUICK else N_TRAIN  # samples for the symbolic fits (the cost grows with them)
 
 
+# Figures: a notebook shows them inline (the `%matplotlib inline` line above is a magic there and
+# a comment here). Run as a script, each figure is saved as a PNG into MINIKAN_TUTORIAL_FIGURES when
+# it names a folder, else into tutorials/out/ (git-ignored), and the path is printed.
+FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
+IN_NOTEBOOK = "ipykernel" in sys.modules  # Jupyter, VS Code and nbconvert run cells in an IPython kernel
+
+
 def show(fig, name):
-    """Return the figure (a notebook displays it); also save it when MINIKAN_TUTORIAL_FIGURES is set."""
-    if FIGURES:
-        os.makedirs(FIGURES, exist_ok=True)
-        fig.savefig(os.path.join(FIGURES, name), dpi=100)
-    return fig
+    """Display ``fig`` in a notebook; save it as PNG ``name`` when run as a script or when asked to."""
+    if IN_NOTEBOOK:
+        from IPython.display import display
+
+        display(fig)
+    folder = FIGURES
+    if not folder and not IN_NOTEBOOK:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")  # tutorials/out/
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.normpath(os.path.join(folder, name))
+        fig.savefig(path, dpi=100)
+        print(f"figure saved to {path}")
 
 
 # %% [markdown]

@@ -14,9 +14,13 @@
 #   same training budget for comparison.
 #
 # Set `MINIKAN_TUTORIAL_QUICK=1` for a run of well under a minute (smaller sizes, fewer steps).
+# A notebook shows the figures; as a script they are saved into `tutorials/out/` (or
+# `MINIKAN_TUTORIAL_FIGURES=DIR`) and each path is printed.
 
 # %%
+# %matplotlib inline
 import os
+import sys
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -28,7 +32,6 @@ from minikan.applications.pde import (PoissonObjective, boundary_points, errors,
 from minikan.core.objective import evaluate
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
-FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")  # a folder, or None: then nothing is written
 
 # Sizes (chosen): the paper uses n_i = 10^4 interior and n_b = 800 boundary points and a
 # [2, 10, 1] KAN. The full run here keeps the KAN but uses a 50 x 50 mesh, so that it finishes in
@@ -42,11 +45,27 @@ MLP_WIDTH = [2, 20, 20, 1] if QUICK else [2, 50, 50, 50, 1]
 ALPHA = 0.01                            # the paper's weight of the interior term
 
 
-def save(fig, name):
-    """Write ``fig`` as a PNG only when MINIKAN_TUTORIAL_FIGURES names a folder."""
-    if FIGURES:
-        os.makedirs(FIGURES, exist_ok=True)
-        fig.savefig(os.path.join(FIGURES, name), dpi=120)
+# Figures: a notebook shows them inline (the `%matplotlib inline` line above is a magic there and
+# a comment here). Run as a script, each figure is saved as a PNG into MINIKAN_TUTORIAL_FIGURES when
+# it names a folder, else into tutorials/out/ (git-ignored), and the path is printed.
+FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
+IN_NOTEBOOK = "ipykernel" in sys.modules  # Jupyter, VS Code and nbconvert run cells in an IPython kernel
+
+
+def show(fig, name):
+    """Display ``fig`` in a notebook; save it as PNG ``name`` when run as a script or when asked to."""
+    if IN_NOTEBOOK:
+        from IPython.display import display
+
+        display(fig)
+    folder = FIGURES
+    if not folder and not IN_NOTEBOOK:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")  # tutorials/out/
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.normpath(os.path.join(folder, name))
+        fig.savefig(path, dpi=120)
+        print(f"figure saved to {path}")
 
 
 # %% [markdown]
@@ -93,8 +112,7 @@ ax.plot(X_i[:, 0], X_i[:, 1], ".", ms=1, label="interior $z_i$")
 ax.plot(X_b[:, 0], X_b[:, 1], ".", ms=3, label="boundary $z^b_i$")
 ax.set_aspect("equal")
 ax.legend(loc="upper right", fontsize=8)
-save(fig, "05_points.png")
-fig
+show(fig, "05_points.png")
 
 # %% [markdown]
 # ## 3. Input derivatives of a KAN
@@ -245,10 +263,9 @@ im = ax.pcolormesh(xx, yy, err, shading="auto")
 fig.colorbar(im, ax=ax, label=r"$|\hat u - u|$")
 ax.set_title("KAN error")
 ax.set_aspect("equal")
-save(fig, "05_training_and_error.png")
+show(fig, "05_training_and_error.png")
 print(f"largest error on the 101 x 101 grid: {err.max():.1e} at (x, y) = "
       f"({xx.ravel()[err.argmax()]:.2f}, {yy.ravel()[err.argmax()]:.2f})")
-fig
 
 # %% [markdown]
 # The largest error sits at a corner of the square. The reason is in the grids: grid updates

@@ -10,10 +10,14 @@
 # counts parameters three ways: the paper's #edges $\times\, G$, the number of spline coefficients
 # #edges $\times\,(G+k)$, and minikan's `n_params()`, which counts every trained number.
 #
-# Set `MINIKAN_TUTORIAL_QUICK=1` for a run of well under a minute.
+# Set `MINIKAN_TUTORIAL_QUICK=1` for a run of well under a minute. A notebook shows the figures;
+# as a script they are saved into `tutorials/out/` (or `MINIKAN_TUTORIAL_FIGURES=DIR`) and each
+# path is printed.
 
 # %%
+# %matplotlib inline
 import os
+import sys
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -22,7 +26,6 @@ from minikan import KAN, MLP
 from minikan.datasets.toy import TOY_FUNCTIONS, make_toy
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
-FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")  # a folder, or None: then nothing is written
 
 # Choices (the paper gives the grids and "1800 LBFGS steps" but not the data size or MLP shapes):
 # 1000 train / 1000 test points (pykan's default), 200 L-BFGS iterations per grid size, MLPs with
@@ -34,11 +37,27 @@ MLP_WIDTHS = (4, 8, 16) if QUICK else (4, 8, 16, 32, 64)
 MLP_STEPS = STEPS * len(GRIDS)                # the same total budget as the KAN
 
 
-def save(fig, name):
-    """Write ``fig`` as a PNG only when MINIKAN_TUTORIAL_FIGURES names a folder."""
-    if FIGURES:
-        os.makedirs(FIGURES, exist_ok=True)
-        fig.savefig(os.path.join(FIGURES, name), dpi=120)
+# Figures: a notebook shows them inline (the `%matplotlib inline` line above is a magic there and
+# a comment here). Run as a script, each figure is saved as a PNG into MINIKAN_TUTORIAL_FIGURES when
+# it names a folder, else into tutorials/out/ (git-ignored), and the path is printed.
+FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
+IN_NOTEBOOK = "ipykernel" in sys.modules  # Jupyter, VS Code and nbconvert run cells in an IPython kernel
+
+
+def show(fig, name):
+    """Display ``fig`` in a notebook; save it as PNG ``name`` when run as a script or when asked to."""
+    if IN_NOTEBOOK:
+        from IPython.display import display
+
+        display(fig)
+    folder = FIGURES
+    if not folder and not IN_NOTEBOOK:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")  # tutorials/out/
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.normpath(os.path.join(folder, name))
+        fig.savefig(path, dpi=120)
+        print(f"figure saved to {path}")
 
 
 # %% [markdown]
@@ -199,8 +218,7 @@ ax.set_xlabel("number of parameters")
 ax.set_ylabel("test RMSE")
 ax.set_title(toy.equation)
 ax.legend(fontsize=8)
-save(fig, "07_scaling.png")
-fig
+show(fig, "07_scaling.png")
 
 # %% [markdown]
 # ## 7. Train vs test

@@ -1,11 +1,13 @@
 # %% [markdown]
 # # Worked solutions: 05 Solving the Poisson equation with a KAN (Section 3.4)
 #
-# Runs end to end; `MINIKAN_TUTORIAL_QUICK=1` shrinks sizes and step counts. Figures are written
-# only when `MINIKAN_TUTORIAL_FIGURES` names a folder.
+# Runs end to end; `MINIKAN_TUTORIAL_QUICK=1` shrinks sizes and step counts. As a script the
+# figure is saved into `tutorials/out/` (or `MINIKAN_TUTORIAL_FIGURES=DIR`); a notebook shows it.
 
 # %%
+# %matplotlib inline
 import os
+import sys
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -15,7 +17,6 @@ from minikan.applications.derivatives import input_jet
 from minikan.applications.pde import solve_poisson
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
-FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
 N_I = 400 if QUICK else 2500
 N_B = 200 if QUICK else 800
 STEPS = 60 if QUICK else 200
@@ -23,10 +24,27 @@ WIDTH = [2, 5, 1] if QUICK else [2, 10, 1]
 GRIDS = (5, 10) if QUICK else (5, 10, 20)
 
 
-def save(fig, name):
-    if FIGURES:
-        os.makedirs(FIGURES, exist_ok=True)
-        fig.savefig(os.path.join(FIGURES, name), dpi=120)
+# Figures: a notebook shows them inline (the `%matplotlib inline` line above is a magic there and
+# a comment here). Run as a script, each figure is saved as a PNG into MINIKAN_TUTORIAL_FIGURES when
+# it names a folder, else into tutorials/out/ (git-ignored), and the path is printed.
+FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
+IN_NOTEBOOK = "ipykernel" in sys.modules  # Jupyter, VS Code and nbconvert run cells in an IPython kernel
+
+
+def show(fig, name):
+    """Display ``fig`` in a notebook; save it as PNG ``name`` when run as a script or when asked to."""
+    if IN_NOTEBOOK:
+        from IPython.display import display
+
+        display(fig)
+    folder = FIGURES
+    if not folder and not IN_NOTEBOOK:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out")  # tutorials/out/
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.normpath(os.path.join(folder, name))
+        fig.savefig(path, dpi=120)
+        print(f"figure saved to {path}")
 
 
 # %% [markdown]
@@ -134,5 +152,4 @@ ax.loglog(n, l2, "o-", label=f"KAN {WIDTH}, G = {', '.join(map(str, GRIDS))}")
 ax.set_xlabel("number of parameters (n_params)")
 ax.set_ylabel("$L^2$ squared error")
 ax.legend(fontsize=8)
-save(fig, "05_solutions_scaling.png")
-fig
+show(fig, "05_solutions_scaling.png")

@@ -1,11 +1,14 @@
 # %% [markdown]
 # # Worked solutions: 07 KAN vs MLP (Section 3.1)
 #
-# Runs end to end; `MINIKAN_TUTORIAL_QUICK=1` shrinks the grids, widths and step counts. Figures
-# are written only when `MINIKAN_TUTORIAL_FIGURES` names a folder.
+# Runs end to end; `MINIKAN_TUTORIAL_QUICK=1` shrinks the grids, widths and step counts. As a
+# script the figure is saved into `tutorials/out/` (or `MINIKAN_TUTORIAL_FIGURES=DIR`); a
+# notebook shows it.
 
 # %%
+# %matplotlib inline
 import os
+import sys
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -14,17 +17,33 @@ from minikan import KAN, MLP
 from minikan.datasets.toy import make_toy
 
 QUICK = os.environ.get("MINIKAN_TUTORIAL_QUICK") == "1"
-FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
 GRIDS = (3, 5, 10, 20) if QUICK else (3, 5, 10, 20, 50, 100)
 STEPS = 200                                   # L-BFGS iterations per grid
 MLP_WIDTHS = (4, 8) if QUICK else (4, 8, 16, 32)
 MLP_STEPS = 400 if QUICK else STEPS * len(GRIDS)
 
 
-def save(fig, name):
-    if FIGURES:
-        os.makedirs(FIGURES, exist_ok=True)
-        fig.savefig(os.path.join(FIGURES, name), dpi=120)
+# Figures: a notebook shows them inline (the `%matplotlib inline` line above is a magic there and
+# a comment here). Run as a script, each figure is saved as a PNG into MINIKAN_TUTORIAL_FIGURES when
+# it names a folder, else into tutorials/out/ (git-ignored), and the path is printed.
+FIGURES = os.environ.get("MINIKAN_TUTORIAL_FIGURES")
+IN_NOTEBOOK = "ipykernel" in sys.modules  # Jupyter, VS Code and nbconvert run cells in an IPython kernel
+
+
+def show(fig, name):
+    """Display ``fig`` in a notebook; save it as PNG ``name`` when run as a script or when asked to."""
+    if IN_NOTEBOOK:
+        from IPython.display import display
+
+        display(fig)
+    folder = FIGURES
+    if not folder and not IN_NOTEBOOK:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out")  # tutorials/out/
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.normpath(os.path.join(folder, name))
+        fig.savefig(path, dpi=120)
+        print(f"figure saved to {path}")
 
 
 def n_edges(width):
@@ -126,8 +145,7 @@ for label, pts in mlp_curves.items():
 ax.set_xlabel("number of parameters")
 ax.set_ylabel("test RMSE")
 ax.legend(fontsize=7)
-save(fig, "07_solutions_mlps.png")
-fig
+show(fig, "07_solutions_mlps.png")
 
 # %% [markdown]
 # ## Exercise 4: the count in the slope, fine grids only
