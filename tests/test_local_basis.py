@@ -146,10 +146,10 @@ def test_the_three_former_adjoints_agree_with_the_operator():
     J = np.zeros((1 + 3 + 3, 200, 3))
     J[0] = X
     J[1 + np.arange(3), :, np.arange(3)] = 1.0
-    Y, tape = derivatives._kan_layer_forward(model.layers[0], J, lay, 3)
+    Y, tape = derivatives._kan_layer_forward(model.layers[0], model.symbolic[0], J, lay, 3)
     Gy = rng.normal(size=Y.shape)
     r, _ = derivatives._pull(tape["phi"], tape["J"][..., None], Gy[:, :, None, :], lay)
-    _, jgrads = derivatives._kan_layer_backward(model.layers[0], tape, Gy, lay)
+    _, jgrads = derivatives._kan_layer_backward(model.layers[0], model.symbolic[0], tape, Gy, lay)
     jop, first = tape["basis"], model.layers[0]
     old = _old_jet_scatter(jop.values[:3], r, jop.start, first.coef.shape) * (first.mask * first.w_s)[..., None]
     assert np.abs(jgrads["coef"] - old).max() <= 1e-12 * np.abs(old).max()
