@@ -427,8 +427,11 @@ def main(argv=None):
     try:
         pk = Pykan(args.threads)
     except ImportError as err:
-        print(f"pykan comparison skipped: {err}. Install with `pip install torch pykan==0.2.8 --no-deps` "
-              "and the modules `import kan` asks for (scikit-learn, pandas, tqdm, pyyaml, ...).")
+        # --no-deps must apply to pykan alone: given to the same command it would also strip torch's
+        # own dependencies, so the two are installed separately (as .ci/run does)
+        print(f"pykan comparison skipped: {err}. Install with `pip install torch`, then "
+              "`pip install --no-deps pykan==0.2.8`, then the modules `import kan` asks for: "
+              "`pip install tqdm pandas scikit-learn pyyaml`.")
         return 0
     quick = args.quick
     pykan_steps = args.pykan_steps or (3 if quick else 200)
