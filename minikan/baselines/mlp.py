@@ -70,14 +70,6 @@ class AffineStack(FlatParameters):
 
     GROUPS = ("W", "b")
 
-    def _set_trainable(self, trainable):
-        if trainable is not None and not isinstance(trainable, dict):
-            raise TypeError(f"trainable must be a dict like {{'W': False}}, got {type(trainable).__name__}")
-        self.trainable = dict.fromkeys(self.GROUPS, True)
-        for name, flag in (trainable or {}).items():
-            as_choice(name, "trainable key", self.GROUPS)
-            self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
-
     @property
     def width(self):
         return [self.weights[0].shape[0]] + [W.shape[1] for W in self.weights]

@@ -18,6 +18,8 @@ What a model declares for the objective (:mod:`minikan.core.objective`) and the 
 """
 import numpy as np
 
+from .._checks import as_bool, as_choice
+
 
 class FlatParameters:
     """``n_params``, ``get_flat``, ``set_flat``, ``flat_group_names`` and ``flatten_grads``."""
@@ -26,6 +28,17 @@ class FlatParameters:
     has_edges = False
     has_grid = False
     can_reinitialize = False
+
+    def _set_trainable(self, trainable):
+        """``self.trainable``: every group of ``GROUPS`` trained unless ``trainable`` (a dict such as
+        ``{"w_s": False}``) says otherwise."""
+        if trainable is not None and not isinstance(trainable, dict):
+            example = f"{{{self.GROUPS[-1]!r}: False}}" if self.GROUPS else "{}"
+            raise TypeError(f"trainable must be a dict like {example}, got {type(trainable).__name__}")
+        self.trainable = dict.fromkeys(self.GROUPS, True)
+        for name, flag in (trainable or {}).items():
+            as_choice(name, "trainable key", self.GROUPS)
+            self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
 
     def grid_shift(self, X):
         """How far a grid update on ``X`` would move each layer's knots, in knot spacings, or None

@@ -164,12 +164,7 @@ class KAN(FlatParameters):
         self.init = init
         self.grid_eps = as_float(grid_eps, "grid_eps", 0.0, 1.0)
         self.grid_margin = as_float(grid_margin, "grid_margin", 0.0)
-        if trainable is not None and not isinstance(trainable, dict):
-            raise TypeError(f"trainable must be a dict like {{'w_s': False}}, got {type(trainable).__name__}")
-        self.trainable = dict.fromkeys(self.GROUPS, True)
-        for name, flag in (trainable or {}).items():
-            as_choice(name, "trainable key", self.GROUPS)
-            self.trainable[name] = as_bool(flag, f"trainable[{name!r}]")
+        self._set_trainable(trainable)
 
     # ------------------------------------------------------------------ structure
     @property
