@@ -66,7 +66,6 @@ from collections import namedtuple
 import numpy as np
 import sympy
 
-from ..core import spline
 from .._checks import as_choice, as_matrix
 from ..baselines.mlp import MLP
 from ..core.activations import BASE_FUNCTIONS, activation_derivatives
@@ -188,9 +187,8 @@ def _kan_layer_forward(layer, sym, J, lay, nderiv):
     ``nderiv`` is one above the jet's order, as the reverse pass needs it), then Eq. J1–J2 per
     edge and the node sum ``y_j = sum_i phi_ij + bias_j`` (Eq. 2.5)."""
     x = J[0]
-    b = base_derivatives(layer.base, x)[:nderiv + 1]  # (M, N, n_in), M = nderiv + 1
-    basis = spline.LocalBasis(x, layer.prepared_knots(), layer.k, nderiv, assume_valid=True)
-    s = basis.apply_all(layer.coef)  # sum_q c_q B^(m)_q(x): (M, N, n_in, n_out)
+    base, s, basis = layer.branches(x, nderiv, basis="local")  # b^(m) and s^(m) = sum_q c_q B^(m)_q, m < M = nderiv + 1
+    b = np.stack(base)  # (M, N, n_in); s: (M, N, n_in, n_out)
     phi = layer.mask * (layer.w_b * b[..., None] + layer.w_s * s)  # (M, N, n_in, n_out)
     F = None
     if sym.active():  # the symbolic branch adds psi_ij on the same edges

@@ -17,7 +17,7 @@ import copy
 
 import numpy as np
 
-from .._checks import as_bool, as_choice, as_float, as_int, as_matrix, as_rng, as_xy, check_width
+from .._checks import as_choice, as_float, as_matrix, as_rng, as_xy, check_width
 from ..core._flat import FlatParameters
 from ..core.activations import ACTIVATIONS, activation_derivatives  # noqa: F401 (part of this module's API)
 

@@ -158,10 +158,29 @@ class KANLayer:
         self._knots = spline.Knots.cached(self.grid, self.k, self._knots)
         return self._knots
 
-    def _spline(self, x, nderiv):
+    def branches(self, x, nderiv=0, basis=None):
+        """The two branches of every edge (Eq. 2.10) and their input derivatives up to ``nderiv``.
+
+        Returns
+        -------
+        base : list of ndarray
+            ``b^(m)(x_i)``, m = 0..nderiv, each of shape (N, n_in) (Eq. 2.11).
+        splines : ndarray, shape (nderiv+1, N, n_in, n_out)
+            ``s^(m)_ij(x_i) = sum_q c_ijq B^(m)_q(x_i)`` (Eq. 2.12).
+        basis : spline.LocalBasis or spline.DenseBasis
+            The basis operator at ``x``; its adjoint gives coefficient gradients.
+
+        The layer's forward pass uses ``nderiv = 1`` (the backward pass needs ``phi'``); the
+        input-derivative code (:mod:`minikan.applications.derivatives`) asks for up to 3, always
+        in the local form (``basis="local"`` overrides the layer's setting).
+        """
+        splines, op = self._spline(x, nderiv, basis or self.basis)
+        return derivatives(self.base, x, nderiv), splines, op
+
+    def _spline(self, x, nderiv, basis=None):
         """Spline part and its x-derivatives, shape (nderiv+1, N, n_in, n_out), plus the basis
         operator that backward needs (``A^T`` gives the coefficient gradient)."""
-        if self.basis == "local":
+        if (basis or self.basis) == "local":
             op = spline.LocalBasis(x, self.prepared_knots(), self.k, nderiv, assume_valid=True)
         else:
             op = spline.DenseBasis(x, self.grid, self.k, nderiv)
@@ -198,9 +217,9 @@ class KANLayer:
         cache : dict or None
             What :meth:`backward` needs; it holds arrays only, no reference to the layer state.
         """
-        base = derivatives(self.base, x, 1 if with_cache else 0)  # b(x) and b'(x), (N, n_in) (Eq. 2.11)
+        # b, s and (for backward) their x-derivatives b', s': (N, n_in) and (N, n_in, n_out) each
+        base, splines, basis_cache = self.branches(x, 1 if with_cache else 0)
         b = base[0]
-        splines, basis_cache = self._spline(x, 1 if with_cache else 0)  # (1 or 2, N, n_in, n_out)
         wb, ws = self.mask * self.w_b, self.mask * self.w_s  # (n_in, n_out)
         y = b @ wb + np.einsum("nij,ij->nj", splines[0], ws)  # sum over incoming edges, Eq. 2.5
         if self.bias is not None:

@@ -18,7 +18,6 @@ outputs, and the network is their composition (Eq. 2.7; written out in Eq. 2.8).
 import numpy as np
 
 from . import grid_update
-from . import losses
 from .._checks import as_bool, as_choice, as_float, as_int, as_interval, as_matrix, as_rng, as_xy
 from ._flat import FlatParameters
 from .multiply import check_arity, multiply, multiply_backward, n_subnodes, parse_width

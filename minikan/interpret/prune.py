@@ -65,7 +65,6 @@ def attribution_scores(model, X):
     score = np.eye(n_out)  # (queries, n_L): one query per output node
     nodes, edges = [score.mean(axis=0)], []
     for l, x in reversed(list(enumerate(model.layer_inputs(X)))):
-        layer = model.layers[l]
         score = score[:, _node_index(model, l + 1)]  # a product node's score reaches every factor
         phi = model.edge_functions(l, x)  # (N, n_in, n_out)
         std_edge = phi.std(axis=0, ddof=1) if phi.shape[0] > 1 else np.zeros(phi.shape[1:])
