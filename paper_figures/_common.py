@@ -11,9 +11,9 @@ when its recorded hash is the hash of the job's configuration now, so an interru
 and a changed configuration is never served from an old result: such a file is moved to
 ``OUT/jobs/stale/<job>__<hash8>.json`` (kept, not deleted), reported on standard error, and the
 job runs again. When the sweep ends, every job file is also gathered into one ``OUT/jobs.json``
-(job name -> the file's content), the form committed under ``results/``; a later run unpacks the
-entries that have no file of their own before it looks for results, so a folder holding only
-``jobs.json`` resumes like one holding the files. Files written before hashes were recorded (the committed ``results/``) carry no
+(job name -> the file's content), the form committed under ``results/``. A run on a folder with
+``jobs.json`` and no ``jobs/`` first unpacks it into the files, so such a folder resumes like one
+holding the files (and, as there, deleting one job's file runs that job again). Files written before hashes were recorded (the committed ``results/``) carry no
 record; one is reused only when the ``"config"`` stored in it equals the configuration now, and its
 times read as "not recorded". The hash covers the configuration, not the code: a run with changed
 job code belongs in a fresh ``--out``.
@@ -185,11 +185,11 @@ def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False, sched
     if sum([executor is not None, scheduler is not None, workers != 1]) > 1:
         raise ValueError("give at most one of workers != 1, executor and scheduler")
     jobs_dir = os.path.join(out_dir, "jobs")
-    os.makedirs(jobs_dir, exist_ok=True)
     path = {c["job"]: os.path.join(jobs_dir, c["job"] + ".json") for c in configs}
     if len(path) != len(configs):
         raise ValueError("job names must be unique")
     unpack_jobs(out_dir)
+    os.makedirs(jobs_dir, exist_ok=True)
     todo = [c for c in configs if not _reusable(path[c["job"]], c)]
     progress = Progress(len(configs), len(configs) - len(todo), quiet=quiet)
     models = {}  # job name -> its models, for the results returned by this run
@@ -281,15 +281,23 @@ def pack_jobs(out_dir):
         with open(os.path.join(jobs_dir, name + ".json")) as fh:
             packed[name] = json.load(fh)
     if packed:
-        save_json(packed, os.path.join(out_dir, PACKED))
+        # one job per line, without indentation: a third smaller than indented JSON, and a rerun
+        # that changes one job changes one line
+        path = os.path.join(out_dir, PACKED)
+        lines = [json.dumps(name) + ": " + json.dumps(content, separators=(",", ":"), default=_to_json)
+                 for name, content in packed.items()]
+        with open(path + ".tmp", "w") as fh:
+            fh.write("{\n" + ",\n".join(lines) + "\n}\n")
+        os.replace(path + ".tmp", path)
     return len(packed)
 
 
 def unpack_jobs(out_dir):
-    """Write each entry of ``out_dir/jobs.json`` that has no ``out_dir/jobs/<job>.json`` yet as that
-    file (a file, being newer, wins); return the names written."""
+    """Write each entry of ``out_dir/jobs.json`` as ``out_dir/jobs/<job>.json`` when there is no
+    ``jobs/`` folder yet (where there is one, its files are the newer store); return the names
+    written."""
     path = os.path.join(out_dir, PACKED)
-    if not os.path.exists(path):
+    if not os.path.exists(path) or os.path.isdir(os.path.join(out_dir, "jobs")):
         return []
     with open(path) as fh:
         packed = json.load(fh)
@@ -300,9 +308,8 @@ def unpack_jobs(out_dir):
         target = os.path.join(out_dir, "jobs", name + ".json")
         if os.path.basename(name) != name or not name:
             raise ValueError(f"{path}: {name!r} is not a job name")
-        if not os.path.exists(target):
-            save_json(content, target)
-            written.append(name)
+        save_json(content, target)
+        written.append(name)
     return written
 
 

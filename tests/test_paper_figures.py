@@ -74,7 +74,7 @@ def test_fig_2_3_smoke_runs_the_script_end_to_end(tmp_path, capsys, shrink_jobs)
     shrink_jobs(fig_2_3, grids=[3, 5, 10], steps=3)
     summary = fig_2_3.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_2_3.json", "fig_2_3.png", "jobs/2x1x1.json", "jobs/2x5x1.json"]
+    assert written == ["fig_2_3.json", "fig_2_3.png", "jobs.json", "jobs/2x1x1.json", "jobs/2x5x1.json"]
     # edges times (G + k spline coefficients, w_b and w_s): 3 edges in [2, 1, 1], 15 in [2, 5, 1]
     for width, n_edges in (("2x1x1", 3), ("2x5x1", 15)):
         stages = summary["stages"][width]
