@@ -10,7 +10,10 @@ wall seconds of the job, the host and the BLAS thread settings there. A rerun re
 when its recorded hash is the hash of the job's configuration now, so an interrupted sweep resumes
 and a changed configuration is never served from an old result: such a file is moved to
 ``OUT/jobs/stale/<job>__<hash8>.json`` (kept, not deleted), reported on standard error, and the
-job runs again. Files written before hashes were recorded (the committed ``results/``) carry no
+job runs again. When the sweep ends, every job file is also gathered into one ``OUT/jobs.json``
+(job name -> the file's content), the form committed under ``results/``. A run on a folder with
+``jobs.json`` and no ``jobs/`` first unpacks it into the files, so such a folder resumes like one
+holding the files (and, as there, deleting one job's file runs that job again). Files written before hashes were recorded (the committed ``results/``) carry no
 record; one is reused only when the ``"config"`` stored in it equals the configuration now, and its
 times read as "not recorded". The hash covers the configuration, not the code: a run with changed
 job code belongs in a fresh ``--out``.
@@ -25,6 +28,13 @@ per job, each result written as it arrives. Workers of ``local:N`` are spawned w
 ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1 (Dask's
 ``distributed.nanny.pre-spawn-environ``, applied before the worker imports NumPy), so their results
 are bit-identical to an in-process run under the same one-thread BLAS setting.
+
+Models: a job may return its trained models under the key ``"models"`` (name -> the text of
+:func:`encode_model`). They are never written into the job's JSON: the results returned by
+:func:`run_jobs` carry them in memory for the rest of that run, and with ``--save-models`` each is
+also written to ``OUT/models/<job>__<name>.npz`` and its path recorded under ``"model_files"``.
+:func:`job_models` gives a stage of a script the models of a job: from memory, from those files, or
+(a result read back from an earlier run) by running the job again, which is deterministic.
 
 Provenance: :func:`provenance` builds the block that every summary JSON stores under
 ``"provenance"``: versions, git commit and dirtiness, platform, command line, configuration,
@@ -60,6 +70,9 @@ import numpy as np
 DEFAULT_OUT = os.path.join(os.path.dirname(__file__), "out")  # git-ignored
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD = "job_record"  # the key added to each job's file; a job's own result may not use it
+MODELS = "models"  # a job's trained models (name -> encode_model text): kept in memory, never in its JSON
+MODEL_FILES = "model_files"  # name -> path (relative to OUT) of a model written under --save-models
+PACKED = "jobs.json"  # every job's result in one file: the committed form of a results folder
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 NOT_RECORDED = "not recorded"
 _LOCAL = re.compile(r"local:(\d+)")
@@ -85,6 +98,9 @@ def parse_args(name, description, argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of data and models")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line per finished job (on standard error)")
+    parser.add_argument("--save-models", action="store_true",
+                        help="also write each job's trained models to OUT/models/<job>__<name>.npz "
+                             "(without it the models live only in memory and are retrained when needed)")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.workers < 1:
@@ -133,14 +149,16 @@ def config_hash(config):
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False, scheduler=None):
+def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False, scheduler=None,
+             save_models=False):
     """Run ``job(config)`` for every config not yet done; return the results in config order.
 
     Parameters
     ----------
     job : callable
         A module-level function (so a process pool or Dask can send it by reference) of one dict,
-        returning a JSON-able dict without the key ``"job_record"``.
+        returning a JSON-able dict without the key ``"job_record"``; its models, if any, under
+        ``"models"`` (name -> :func:`encode_model` text), which is not written to its JSON.
     configs : list of dict
         Each with a unique ``"job"`` name, used as the file name of its result.
     out_dir : str
@@ -154,27 +172,37 @@ def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False, sched
         False prints one line per finished job on standard error (see :class:`Progress`).
     scheduler : str, optional
         ``"local:N"`` or a Dask scheduler's address (see :func:`dask_executor`).
+    save_models : bool
+        Also write the models a job returns to ``out_dir/models/<job>__<name>.npz`` and record
+        their paths (relative to ``out_dir``) under ``"model_files"`` in its JSON.
 
     Returns
     -------
     list of dict
-        Each job's result as read back from its file, without the ``"job_record"``.
+        Each job's result as read back from its file, without the ``"job_record"``; the jobs run
+        now also carry their ``"models"`` (in memory only).
     """
     if sum([executor is not None, scheduler is not None, workers != 1]) > 1:
         raise ValueError("give at most one of workers != 1, executor and scheduler")
     jobs_dir = os.path.join(out_dir, "jobs")
-    os.makedirs(jobs_dir, exist_ok=True)
     path = {c["job"]: os.path.join(jobs_dir, c["job"] + ".json") for c in configs}
     if len(path) != len(configs):
         raise ValueError("job names must be unique")
+    unpack_jobs(out_dir)
+    os.makedirs(jobs_dir, exist_ok=True)
     todo = [c for c in configs if not _reusable(path[c["job"]], c)]
     progress = Progress(len(configs), len(configs) - len(todo), quiet=quiet)
+    models = {}  # job name -> its models, for the results returned by this run
 
     def save(config, outcome):
         result, record = outcome
-        if not isinstance(result, dict) or RECORD in result:
-            raise TypeError(f"job {config['job']!r} must return a dict without the key {RECORD!r}, "
-                            f"got {type(result).__name__}")
+        if not isinstance(result, dict) or RECORD in result or MODEL_FILES in result:
+            raise TypeError(f"job {config['job']!r} must return a dict without the keys {RECORD!r} and "
+                            f"{MODEL_FILES!r}, got {type(result).__name__}")
+        if MODELS in result:
+            models[config["job"]] = _check_models(config["job"], result.pop(MODELS))
+            if save_models:
+                result[MODEL_FILES] = _write_models(out_dir, config["job"], models[config["job"]])
         save_json({**result, RECORD: record}, path[config["job"]])
         progress.done(config["job"])
 
@@ -193,7 +221,96 @@ def run_jobs(job, configs, out_dir, workers=1, executor=None, quiet=False, sched
         finally:
             if own:
                 executor.shutdown()
-    return [_load_job(path[c["job"]])[0] for c in configs]
+    pack_jobs(out_dir)
+    results = [_load_job(path[c["job"]])[0] for c in configs]
+    for r, c in zip(results, configs):
+        if c["job"] in models:
+            r[MODELS] = models[c["job"]]
+    return results
+
+
+def _check_models(name, models):
+    if not isinstance(models, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in models.items()):
+        raise TypeError(f"job {name!r}: {MODELS!r} must map names to encode_model text, "
+                        f"got {type(models).__name__}")
+    return models
+
+
+def _write_models(out_dir, name, models):
+    """Write each model's archive to ``out_dir/models/<name>__<model>.npz``; name -> relative path."""
+    os.makedirs(os.path.join(out_dir, "models"), exist_ok=True)
+    files = {}
+    for key, text in models.items():
+        files[key] = f"models/{name}__{key}.npz"
+        with open(os.path.join(out_dir, files[key]), "wb") as fh:
+            fh.write(base64.b64decode(text))
+    return files
+
+
+def job_models(job, result, out_dir=None):
+    """The trained models of one job's ``result`` (name -> model).
+
+    From memory when the job ran in this process's sweep, else from the files recorded under
+    ``"model_files"`` (``--save-models``) when they are all in ``out_dir``, else by running
+    ``job(result["config"])`` again: the jobs are deterministic (same config and seed, same model).
+    A job that returns no models gives ``{}``; a result without a stored ``"config"`` cannot be
+    retrained and raises ``KeyError``.
+    """
+    from minikan.tools.io import load
+
+    if MODELS in result:
+        return {k: decode_model(v) for k, v in result[MODELS].items()}
+    files = result.get(MODEL_FILES) or {}
+    if files and out_dir is not None and all(os.path.exists(os.path.join(out_dir, f)) for f in files.values()):
+        return {k: load(os.path.join(out_dir, f)) for k, f in files.items()}
+    if "config" not in result:
+        raise KeyError("the result stores no 'config', so its models cannot be retrained")
+    fresh = job(dict(result["config"]))
+    encoded = _check_models(result["config"].get("job"), fresh.get(MODELS, {}))
+    return {k: decode_model(v) for k, v in encoded.items()}
+
+
+def pack_jobs(out_dir):
+    """Gather every ``out_dir/jobs/<job>.json`` into ``out_dir/jobs.json`` (job name -> content,
+    sorted by name); return the number of jobs. Files in ``jobs/stale/`` are left out."""
+    jobs_dir = os.path.join(out_dir, "jobs")
+    names = sorted(f[:-5] for f in os.listdir(jobs_dir) if f.endswith(".json")) if os.path.isdir(jobs_dir) else []
+    packed = {}
+    for name in names:
+        with open(os.path.join(jobs_dir, name + ".json")) as fh:
+            packed[name] = json.load(fh)
+    if packed:
+        # one job per line, without indentation: a third smaller than indented JSON, and a rerun
+        # that changes one job changes one line
+        path = os.path.join(out_dir, PACKED)
+        lines = [json.dumps(name) + ": " + json.dumps(content, separators=(",", ":"), default=_to_json)
+                 for name, content in packed.items()]
+        with open(path + ".tmp", "w") as fh:
+            fh.write("{\n" + ",\n".join(lines) + "\n}\n")
+        os.replace(path + ".tmp", path)
+    return len(packed)
+
+
+def unpack_jobs(out_dir):
+    """Write each entry of ``out_dir/jobs.json`` as ``out_dir/jobs/<job>.json`` when there is no
+    ``jobs/`` folder yet (where there is one, its files are the newer store); return the names
+    written."""
+    path = os.path.join(out_dir, PACKED)
+    if not os.path.exists(path) or os.path.isdir(os.path.join(out_dir, "jobs")):
+        return []
+    with open(path) as fh:
+        packed = json.load(fh)
+    if not isinstance(packed, dict):
+        raise ValueError(f"{path} must map job names to results, got {type(packed).__name__}")
+    written = []
+    for name, content in packed.items():
+        target = os.path.join(out_dir, "jobs", name + ".json")
+        if os.path.basename(name) != name or not name:
+            raise ValueError(f"{path}: {name!r} is not a job name")
+        save_json(content, target)
+        written.append(name)
+    return written
 
 
 def _drain(executor, job, todo, save):

@@ -32,8 +32,9 @@ after the sparsification (``QUICK_STEPS``; the sparsification keeps the full run
 three of seeds 0-4 kept two hidden nodes), the symbolic search on ``QUICK_N_SYMBOLIC`` of the training points and the
 paper's smaller library ``QUICK_LIB`` (Section 2.5.2's example).
 
-Each job stores its four models (base64 of ``minikan.tools.io``'s ``.npz``) in its JSON, so the
-figure is redrawn from the results alone.
+Each job returns its four models under ``"models"``; they are kept in memory, not in the job's
+JSON (``--save-models`` also writes them to ``OUT/models/``). Redrawing from results read back
+without them retrains the drawn seed from its config (deterministic: the same models).
 """
 import json
 import os
@@ -46,7 +47,7 @@ import sympy
 from minikan import KAN
 from minikan.datasets import make_toy
 
-from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 FULL_SEEDS = (0, 1, 2, 3, 4)
 FULL_STEPS = {"sparsify": 400, "pruned": 200, "refined": 400, "affine": 200}
@@ -149,8 +150,11 @@ def claims(results):
     }
 
 
-def figure(results, seed=None):
-    """The KAN after steps 1-4 for one seed (the first job by default) and the formula of step 5."""
+def figure(results, seed=None, out_dir=None):
+    """The KAN after steps 1-4 for one seed (the first job by default) and the formula of step 5.
+
+    The four models come from :func:`paper_figures._common.job_models`: in memory after a sweep,
+    from ``out_dir/models`` (``--save-models``), or retrained from the job's config."""
     import matplotlib.figure
 
     r = next((r for r in results if r["config"]["seed"] == seed), results[0])
@@ -159,8 +163,9 @@ def figure(results, seed=None):
     axes = fig.subplots(1, 5, gridspec_kw={"width_ratios": [1.5, 1, 1, 1, 1.3]})
     titles = {"sparsify": "1. train with sparsity", "pruned": "2. prune (then refine, train)",
               "symbolic": "3. snap to symbolic", "affine": "4. train affine params"}
+    models = job_models(job, r, out_dir)
     for ax, stage in zip(axes, STAGES):
-        model = decode_model(r["models"][stage])
+        model = models[stage]
         model.plot(X, in_vars=["$x$", "$y$"], out_vars=["$f$"], ax=ax)
         st = r["steps"][stage]
         ax.set_title(f"{titles[stage]}\n{st['width']}, test RMSE {st['test_rmse']:.1e}", fontsize=9)
@@ -189,13 +194,13 @@ def main(argv=None):
                    for s in FULL_SEEDS]
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "steps": {c["job"]: r["steps"] for c, r in zip(configs, results)},
                "suggestions": {c["job"]: r["suggestions"] for c, r in zip(configs, results)}}
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_2_4.json"))
-    save_figure(figure(results, args.seed), os.path.join(args.out, "fig_2_4.png"))
+    save_figure(figure(results, args.seed, args.out), os.path.join(args.out, "fig_2_4.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

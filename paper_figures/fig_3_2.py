@@ -24,9 +24,9 @@ Table 2, from the same runs: the *minimal* KAN is the KAN (any kind, in practice
 [2, 1, 1]) with the fewest edges whose best test RMSE is < 1e-2 (ties: the lower RMSE); the *best*
 KAN has the lowest test RMSE of all KAN points; the MLP column is the lowest MLP RMSE. Figures
 F.1/F.2 draw the best and the minimal KAN of each function (``model.plot``, activations on edges).
-Each KAN job saves its best-stage model under ``models/``; the models not drawn are deleted after
-selection, so ``models/`` holds only the networks of Figs. F.1/F.2 (at most 30; fewer where a
-function's best and minimal KAN are the same run).
+Each KAN job returns its best-stage model, kept in memory for Figs. F.1/F.2 and not written into
+its JSON (``--save-models`` writes every one to ``models/``); a figure drawn from results read back
+without them retrains the drawn runs (at most 30) from their configs.
 
 "The KAN front lies below the MLP front", made precise (both are reported per function):
 
@@ -75,9 +75,8 @@ import numpy as np
 from minikan import KAN, MLP
 from minikan.datasets import make_special
 from minikan.datasets.special import SPECIAL_FUNCTIONS
-from minikan.tools.io import load as load_model
 
-from ._common import parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 FUNCTIONS = tuple(SPECIAL_FUNCTIONS)  # the 15 rows of Table 2, in the paper's order
 KAN_WIDTH = 5  # hidden width of the fixed-shape KANs (paper)
@@ -148,9 +147,8 @@ def _train_through_grids(model, data, grids, steps):
 
 def job(config):
     """One network on one function; a JSON-able dict (per-stage numbers for KANs, per checkpoint
-    for MLPs). KAN jobs save the model of their best stage to ``config["model_dir"]``."""
-    config = dict(config)
-    model_dir = config.pop("model_dir", None)
+    for MLPs). KAN jobs return the model of their best stage under ``"models"`` (see
+    :func:`paper_figures._common.run_jobs`)."""
     data = make_special(config["function"], seed=config["seed"])
     X, y, Xt, yt = data.train_input, data.train_label, data.test_input, data.test_label
     t0 = time.process_time()
@@ -177,19 +175,18 @@ def job(config):
                 out["sparsified_train_rmse"] = float(h["train_rmse"][-1])
             out["shape"] = model.width
             out["stages"], best = _train_through_grids(model, data, config["grids"], config["steps"])
-            if model_dir is not None and best is not None:
-                os.makedirs(model_dir, exist_ok=True)
-                best.save(os.path.join(model_dir, config["job"] + ".npz"))
+            if best is not None:
+                out["models"] = {"best": encode_model(best)}
     out["cpu_seconds"] = time.process_time() - t0
     return out
 
 
-def configs_for(scale, seed, model_dir):
+def configs_for(scale, seed):
     """The job list of one scale (``FULL`` or ``QUICK``)."""
     configs = []
     for fn in scale["functions"]:
         base = {"function": fn, "seed": seed}
-        kan = dict(base, grids=list(scale["grids"]), steps=scale["steps"], model_dir=model_dir)
+        kan = dict(base, grids=list(scale["grids"]), steps=scale["steps"])
         for depth in scale["depths"]:
             w = [2] + [KAN_WIDTH] * (depth - 1) + [1]
             configs.append(dict(kan, job=f"{fn}__kan_{'x'.join(map(str, w))}", kind="kan", width=w))
@@ -337,8 +334,11 @@ def figure(results):
     return fig
 
 
-def figure_kans(results, rows, which, model_dir):
-    """Figs F.1 (``which="best"``) / F.2 (``which="min"``): the selected KAN of each function."""
+def figure_kans(results, rows, which, out_dir=None):
+    """Figs F.1 (``which="best"``) / F.2 (``which="min"``): the selected KAN of each function.
+
+    Each model comes from :func:`paper_figures._common.job_models`: in memory after a sweep, from
+    ``out_dir/models`` (``--save-models``), or retrained from its config."""
     import matplotlib.figure
 
     fns = list(rows)
@@ -347,14 +347,14 @@ def figure_kans(results, rows, which, model_dir):
     for ax, fn in zip(_grid_of_axes(fig, len(fns)), fns):
         row = rows[fn]
         job_name = row[f"{which}_job"]
-        path = None if job_name is None else os.path.join(model_dir, job_name + ".npz")
-        if path is None or not os.path.exists(path):
+        r = None if job_name is None else next(r for r in results if r["config"]["job"] == job_name)
+        model = None if r is None else job_models(job, r, out_dir).get("best")
+        if model is None:
             ax.set_axis_off()
             ax.set_title(f"{fn}: no KAN with RMSE < {MINIMAL_RMSE:g}" if job_name is None
-                         else f"{fn}: model file missing", fontsize=8)
+                         else f"{fn}: no finite stage to draw", fontsize=8)
             continue
-        model = load_model(path)
-        seed = next(r["config"]["seed"] for r in results if r["config"]["job"] == job_name)
+        seed = r["config"]["seed"]
         X = make_special(fn, seed=seed).train_input
         model.plot(X, in_vars=["x", "y"], out_vars=["f"], ax=ax)
         ax.set_title(f"{SPECIAL_FUNCTIONS[fn].paper_call}: {row[f'{which}_shape']}, G={row[f'{which}_G']}\n"
@@ -381,16 +381,11 @@ def table_2_markdown(rows):
 def main(argv=None):
     args = parse_args("fig_3_2", __doc__.splitlines()[0], argv)
     scale = QUICK if args.quick else FULL
-    model_dir = os.path.abspath(os.path.join(args.out, "models"))
-    configs = configs_for(scale, args.seed, model_dir)
+    configs = configs_for(scale, args.seed)
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     rows = table_2(results)
-    keep = {r[f"{w}_job"] + ".npz" for r in rows.values() for w in ("best", "min") if r[f"{w}_job"]}
-    for name in os.listdir(model_dir) if os.path.isdir(model_dir) else []:
-        if name not in keep:  # only the drawn networks are kept (the results folder stays small)
-            os.remove(os.path.join(model_dir, name))
     summary = {"quick": args.quick, "claims": claims(results), "table_2": rows,
                "scale": {k: list(v) if isinstance(v, tuple) else v for k, v in scale.items()},
                "lamb_entropy": LAMB_ENTROPY,
@@ -404,8 +399,8 @@ def main(argv=None):
     with open(os.path.join(args.out, "table_2.md"), "w") as fh:
         fh.write(table_2_markdown(rows))
     save_figure(figure(results), os.path.join(args.out, "fig_3_2.png"))
-    save_figure(figure_kans(results, rows, "best", model_dir), os.path.join(args.out, "fig_f_1.png"))
-    save_figure(figure_kans(results, rows, "min", model_dir), os.path.join(args.out, "fig_f_2.png"))
+    save_figure(figure_kans(results, rows, "best", args.out), os.path.join(args.out, "fig_f_1.png"))
+    save_figure(figure_kans(results, rows, "min", args.out), os.path.join(args.out, "fig_f_2.png"))
     c = summary["claims"]
     json.dump({k: v for k, v in c.items() if k != "per_function"}, sys.stdout, indent=1)
     print()

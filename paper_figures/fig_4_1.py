@@ -61,7 +61,7 @@ from minikan.datasets import make_toy
 from minikan.datasets.categorical import first_digit
 from minikan.interpret.symbolic import SymbolicFunction, library
 
-from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 FULL_SEEDS = (0, 1, 2, 3)
 FULL_STEPS, FULL_RETRAIN_STEPS, FULL_SYMBOLIC_POINTS = 400, 200, 200
@@ -137,7 +137,7 @@ def job(config):
         if n_sym:
             result["suggestions"], result["suggestions_simple"] = _suggestions(pruned, X[:n_sym], name)
     result["cpu_seconds"] = time.process_time() - t0
-    result["model"] = encode_model(pruned)
+    result["models"] = {"pruned": encode_model(pruned)}  # kept in memory, not in the job's JSON
     return result
 
 
@@ -178,8 +178,12 @@ def _representative(rs):
     return next((r for r in rs if r["pruned_width"] == target), rs[0])
 
 
-def figure(results):
-    """One pruned-KAN diagram per task (the first seed that reaches the paper's width)."""
+def figure(results, out_dir=None):
+    """One pruned-KAN diagram per task (the first seed that reaches the paper's width).
+
+    Each model comes from :func:`paper_figures._common.job_models`: in memory after a sweep, from
+    ``out_dir/models`` (``--save-models``), or retrained from its config without the symbolic
+    search (which only reads the model, so the model is the same)."""
     import matplotlib.figure
 
     names = list(dict.fromkeys(r["config"]["task"] for r in results))
@@ -192,7 +196,7 @@ def figure(results):
     for name, ax in zip(names, axes):
         r = _representative([r for r in results if r["config"]["task"] == name])
         X = make_toy(name, seed=r["config"]["seed"]).train_input
-        model = decode_model(r["model"])
+        model = job_models(job, dict(r, config=dict(r["config"], symbolic_points=0)), out_dir)["pruned"]
         n_in = model.width[0]
         in_vars = ["$x$", "$y$"] if n_in == 2 else [f"$x_{i + 1}$" for i in range(n_in)]
         score = (f"acc {r['test_acc']:.3f}" if "test_acc" in r else f"RMSE {r['test_rmse_pruned']:.1e}")
@@ -214,12 +218,12 @@ def main(argv=None):
                 "symbolic_points": points if s == seeds[0] else 0} for t in tasks for s in seeds]
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
-               "runs": [{k: v for k, v in r.items() if k != "model"} for r in results]}
+               "runs": [{k: v for k, v in r.items() if k != "models"} for r in results]}
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_1.json"))
-    save_figure(figure(results), os.path.join(args.out, "fig_4_1.png"))
+    save_figure(figure(results, args.out), os.path.join(args.out, "fig_4_1.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

@@ -43,7 +43,7 @@ from minikan.datasets import make_unsupervised_toy
 from minikan.applications.unsupervised import (ACTIVE_FRACTION, dependent_groups, edge_scores, train_unsupervised,
                                   unsupervised_kan)
 
-from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 N_TRAIN = 500  # real rows; as many permuted rows are added (paper-era example)
 STEPS = 1000  # 50 pykan steps of up to 20 L-BFGS iterations
@@ -76,12 +76,13 @@ def job(config):
             "test_mse": float(np.mean((model.predict(Xt) - yt) ** 2)),
             "iterations": len(history["step"]), "message": str(history.get("message", "")),
             "cpu_seconds": time.process_time() - t0,
-            # a few kB; the figure redraws the diagram from it without retraining
-            "model_npz_base64": encode_model(model)}
+            # kept in memory for the figure, not in the job's JSON (--save-models writes it)
+            "models": {"trained": encode_model(model)}}
 
 
-def _model(result):
-    return decode_model(result["model_npz_base64"])
+def _model(result, out_dir=None):
+    """The trained model: in memory, from ``out_dir/models``, or retrained from the config."""
+    return job_models(job, result, out_dir)["trained"]
 
 
 def claims(results):
@@ -102,7 +103,7 @@ def claims(results):
     return out
 
 
-def figure(results):
+def figure(results, out_dir=None):
     """Top: the diagram of the first seed finding each group; bottom: the per-seed summary."""
     import matplotlib.figure
     from matplotlib.colors import Normalize
@@ -124,7 +125,7 @@ def figure(results):
         # fraction of the largest |phi|_1, so print those fractions with it
         frac = np.asarray(r["scores"], float) / max(r["scores"])
         ratios = ", ".join(f"x{i + 1} {f:.2f}" for i, f in enumerate(frac))
-        _model(r).plot(data.train_input, in_vars=VAR_NAMES, out_vars=["$g$"], ax=ax,
+        _model(r, out_dir).plot(data.train_input, in_vars=VAR_NAMES, out_vars=["$g$"], ax=ax,
                        title=f"seed {r['config']['seed']}: finds ({name.replace(',', ', ')})\n"
                              f"$|\\phi|_1$ / max: {ratios}")
     if not shown:
@@ -171,7 +172,7 @@ def main(argv=None):
                    for v in VARIANTS for s in FULL_SEEDS]
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "job_cpu_seconds": sum(r["cpu_seconds"] for r in results),
                "runs": [{k: r[k] for k in ("group", "reading", "scores", "train_mse", "test_mse",
@@ -179,7 +180,7 @@ def main(argv=None):
                         for r in results]}
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_2.json"))
-    save_figure(figure(results), os.path.join(args.out, "fig_4_2.png"))
+    save_figure(figure(results, args.out), os.path.join(args.out, "fig_4_2.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

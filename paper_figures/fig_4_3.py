@@ -35,13 +35,13 @@ import time
 
 import numpy as np
 
-from minikan import KAN, MLP, load
+from minikan import KAN, MLP
 from minikan.datasets import load_knots
 from minikan.datasets.knots import FEATURES, signature_classes
 from minikan.core.losses import accuracy
 from minikan.interpret.prune import edge_l1
 
-from ._common import parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 KNOTS_CSV = os.path.join(os.path.dirname(__file__), "data", "knots.csv")
 SPLIT_SEED = 2  # DeepMind's random_state=2
@@ -98,8 +98,9 @@ def job(config):
         model.fit(Z[idx["train"]], labels[idx["train"]], loss="cross_entropy", steps=config["steps"])
         out["n_params"] = model.n_params()["total"]
         out["input_l1"] = edge_l1(model, Z[idx["train"]])[0][:, 0].tolist()  # |phi_{0,i,0}|_1
-        if config.get("save_model"):  # for the diagram; the grids moved, so the flat vector is not enough
-            model.save(config["save_model"])
+        # for the diagram (the grids moved, so the flat vector is not enough); kept in memory, not
+        # in the job's JSON (--save-models writes it)
+        out["models"] = {"kan": encode_model(model)}
     else:
         model = MLP([len(cols)] + MLP_WIDTH + [n_class], activation="tanh", seed=config["seed"])
         best, best_acc, stale, steps, curve = model.get_flat(), -1.0, 0, 0, []
@@ -136,7 +137,7 @@ def claims(results):
     }
 
 
-def figure(results):
+def figure(results, out_dir=None):
     """Left: the [15, 1, n_class] KAN's diagram; right: test accuracy by input subset."""
     import matplotlib.figure
 
@@ -145,7 +146,7 @@ def figure(results):
     fig = matplotlib.figure.Figure(figsize=(15, 5.5))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
     Z, labels, values, idx = split(kan["config"]["rows"])
-    model = load(kan["config"]["save_model"])
+    model = job_models(job, kan, out_dir)["kan"]  # in memory, from out_dir/models or retrained
     model.plot(Z[idx["train"]][:2000], in_vars=[LABEL[f] for f in FEATURES],
                out_vars=[f"{v:g}" for v in values], ax=left,
                title="KAN [15,1,%d], signature classes (SnapPy census knots, regenerated)" % len(values))
@@ -170,21 +171,20 @@ def main(argv=None):
     kan_steps = 60 if args.quick else KAN_STEPS
     subsets = ["all", "mu_r,mu_i,lambda", "mu_r", "mu_i"] if args.quick else list(SUBSETS)
     configs = [{"job": "kan_" + s.replace(",", "_").replace(" ", "_"), "model": "kan", "subset": s,
-                "features": SUBSETS[s], "steps": kan_steps, "rows": rows, "seed": args.seed,
-                "save_model": os.path.join(args.out, "kan_all.npz") if s == "all" else None}
+                "features": SUBSETS[s], "steps": kan_steps, "rows": rows, "seed": args.seed}
                for s in subsets]
     configs.append({"job": "mlp", "model": "mlp", "subset": "all", "features": SUBSETS["all"],
                     "max_steps": 500 if args.quick else MLP_MAX_STEPS, "rows": rows, "seed": args.seed})
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     summary = {"quick": args.quick, "data": "SnapPy census knots, regenerated (not DeepMind's CSV)",
                "claims": claims(results), "seconds": time.perf_counter() - t0,
-               "jobs": [{k: v for k, v in r.items() if k != "val_curve"}
+               "jobs": [{k: v for k, v in r.items() if k not in ("val_curve", "models")}
                         for r in results]}
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_3.json"))
-    save_figure(figure(results), os.path.join(args.out, "fig_4_3.png"))
+    save_figure(figure(results, args.out), os.path.join(args.out, "fig_4_3.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

@@ -36,9 +36,8 @@ import numpy as np
 
 from minikan import KAN
 from minikan.datasets.anderson import PARAMETER_RANGES, anderson_samples
-from minikan.tools.io import load as load_model
 
-from ._common import parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 KAPPA = 2                      # the only kappa the data module builds; edge lambda = 2/|E|
 GRID = 20                      # spline intervals of the E edge (1/|E| needs a fine grid near E = 0)
@@ -124,11 +123,10 @@ def job(config):
     ok = constrained(E_grid, train.inputs[:, 0], train.inputs[:, 1])
     rel = np.abs(h - exact_edge(E_grid)) / exact_edge(E_grid)
     e_edges, l_edges, D_mean = phase_diagram(train)
-    if config.get("model_dir"):
-        os.makedirs(config["model_dir"], exist_ok=True)
-        model.save(os.path.join(config["model_dir"], config["job"] + ".npz"))
     return {
-        "config": {k: v for k, v in config.items() if k != "model_dir"},
+        "config": config,
+        # the KAN, for the diagram: kept in memory, not in the job's JSON (--save-models writes it)
+        "models": {"kan": encode_model(model)},
         "n_train": int(len(train.label)), "n_test": int(len(test.label)),
         "localized_fraction": float(train.label.mean()),
         "train_acc": accuracy(model, train.inputs, train.label),
@@ -155,8 +153,9 @@ def claims(results):
             "within_5_percent": bool(r["rel_err_max"] is not None and r["rel_err_max"] <= TOLERANCE)}
 
 
-def figure(results, model_dir=None):
-    """Three panels: phase diagram, learned vs exact edge, KAN diagram."""
+def figure(results, out_dir=None):
+    """Three panels: phase diagram, learned vs exact edge, KAN diagram (its model in memory, from
+    ``out_dir/models`` or retrained from the config; see :func:`paper_figures._common.job_models`)."""
     import matplotlib.figure
 
     r = results[0]
@@ -185,16 +184,15 @@ def figure(results, model_dir=None):
     ax_mid.set(xlabel="E", ylabel="λ on the edge", ylim=(0, 4.5),
                title=f"learned edge: max rel. error {r['rel_err_max']:.3f}, median {r['rel_err_median']:.3f}")
     ax_mid.legend(fontsize=8)
-    path = None if model_dir is None else os.path.join(model_dir, r["config"]["job"] + ".npz")
-    if path is not None and os.path.exists(path):
-        model = load_model(path)
+    model = job_models(job, r, out_dir).get("kan")
+    if model is not None:
         lam = np.linspace(0.5, 4, 40)
         X = np.column_stack([np.repeat(lam, 40), np.tile(np.linspace(-3.4, 3.4, 40), 40)])
         model.plot(X, in_vars=["λ", "E"], out_vars=["localized"], ax=ax_bot,
                    title=f"KAN [2,1,1], test accuracy {100 * r['test_acc']:.1f}%")
     else:
         ax_bot.set_axis_off()
-        ax_bot.set_title("model file missing")
+        ax_bot.set_title("no model")
     fig.tight_layout()
     return fig
 
@@ -202,16 +200,15 @@ def figure(results, model_dir=None):
 def main(argv=None):
     args = parse_args("fig_4_5", __doc__.splitlines()[0], argv)
     scale = QUICK if args.quick else FULL
-    model_dir = os.path.join(args.out, "models")
-    configs = [dict(scale, job="mosaic", seed=args.seed, model_dir=model_dir)]
+    configs = [dict(scale, job="mosaic", seed=args.seed)]
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": scale, "cpu_seconds_job": results[0]["cpu_seconds"]}
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_4_5.json"))
-    save_figure(figure(results, model_dir), os.path.join(args.out, "fig_4_5.png"))
+    save_figure(figure(results, args.out), os.path.join(args.out, "fig_4_5.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

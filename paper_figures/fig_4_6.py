@@ -52,10 +52,9 @@ import sympy
 
 from minikan import KAN
 from minikan.datasets.anderson import FEATURES, anderson_samples
-from minikan.tools.io import load as load_model
 from minikan.interpret.prune import edge_l1
 
-from ._common import parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 GRID, K = 5, 3
 LAMB = 1e-3
@@ -196,23 +195,23 @@ def round_expr(expr, digits=2):
     return expr.xreplace({n: sympy.Float(round(float(n), digits)) for n in expr.atoms(sympy.Float)})
 
 
-def save_model(model, config, name):
-    if config.get("model_dir"):
-        os.makedirs(config["model_dir"], exist_ok=True)
-        model.save(os.path.join(config["model_dir"], f"{config['job']}_{name}.npz"))
+def save_model(model, models, name):
+    """Keep ``model`` under ``name`` for the diagrams: in ``models`` (name -> encode_model text), which
+    the job returns under ``"models"`` (in memory, not in its JSON; ``--save-models`` writes it)."""
+    models[name] = encode_model(model)
 
 
-def job_gaam(config, train, test):
+def job_gaam(config, train, test, models):
     feats = FEATURES["gaam"]
     steps = {}
     model = build([4, 2, 1, 1], config["seed"])
     steps["step1_train"] = retrain(model, train, test, config["steps"], lamb=LAMB)
     strength = first_layer_strength(model, train["X"], feats)
-    save_model(model, config, "step1")
+    save_model(model, models, "step1")
     snapped = drop_input_edges(model, feats.index("phi"))
     choice = snap_all(snapped, train["X"][:SNAP_ROWS], LINEAR_QUADRATIC)
     steps["step2_snap"] = retrain(snapped, train, test, config["snap_steps"])
-    save_model(snapped, config, "step2")
+    save_model(snapped, models, "step2")
     g = boundary_argument(snapped, feats)
     al, E, lam = sympy.symbols("alpha E lambda")
     poly = sympy.Poly(g, al, E, lam)
@@ -238,21 +237,21 @@ def job_gaam(config, train, test):
             "theory_coefficients": {"alpha*E": 1.0, "lambda": 2.0, "1": -2.0}}
 
 
-def job_maam_small(config, train, test):
+def job_maam_small(config, train, test, models):
     model = build([4, 2, 1, 1], config["seed"])
     r = retrain(model, train, test, config["steps"], lamb=LAMB)
-    save_model(model, config, "step1")
+    save_model(model, models, "step1")
     return {"steps": {"width_4x2": r}}
 
 
-def job_maam(config, train, test):
+def job_maam(config, train, test, models):
     feats = FEATURES["maam"]
     i_p, i_phi = feats.index("p"), feats.index("phi")
     steps = {}
     model = build([4, 3, 1, 1], config["seed"])
     steps["step1_4x3"] = retrain(model, train, test, config["steps"], lamb=LAMB)
     strength = first_layer_strength(model, train["X"], feats)
-    save_model(model, config, "step1")
+    save_model(model, models, "step1")
 
     auto = drop_input_edges(model, i_phi)
     auto.auto_symbolic(train["X"][:SNAP_ROWS], lib=AUTO_LIBRARY)
@@ -268,12 +267,12 @@ def job_maam(config, train, test):
         pruned = pruned.prune_node(1, node)
     steps["pruned"] = retrain(pruned, train, test, config["snap_steps"])
     steps["pruned"]["width"] = list(pruned.width)
-    save_model(pruned, config, "pruned")
+    save_model(pruned, models, "pruned")
 
     manual = drop_input_edges(pruned, i_phi)
     choices = snap_all(manual, train["X"][:SNAP_ROWS], LINEAR_QUADRATIC, skip={(0, i_p)})
     steps["step3_manual"] = retrain(manual, train, test, config["snap_steps"])
-    save_model(manual, config, "step3")
+    save_model(manual, models, "step3")
 
     for key, fun in (("step4A_cosh", "cosh"), ("step4B_quadratic", "x^2")):
         m = manual.copy()
@@ -282,7 +281,7 @@ def job_maam(config, train, test):
                 m.fix_symbolic(0, i_p, j, fun, train["X"][:SNAP_ROWS])
         steps[key] = retrain(m, train, test, config["snap_steps"])
         steps[key]["formula"] = str(round_expr(boundary_argument(m, feats), 2)) + " = 0"
-        save_model(m, config, key.split("_")[0])
+        save_model(m, models, key.split("_")[0])
     steps["theory"] = {"test_acc": float(np.mean(test["theory"] == test["y"]))}
     return {"steps": steps, "phi_strength": strength, "pruned_width_by_threshold": int(pruned_by_threshold),
             "manual_choices": choices}
@@ -294,8 +293,9 @@ def job(config):
     system = config["system"]
     train, test = samples("maam" if system.startswith("maam") else system, config, config["seed"])
     run = {"gaam": job_gaam, "maam_4x2": job_maam_small, "maam": job_maam}[system]
-    out = run(config, train, test)
-    out.update({"config": {k: v for k, v in config.items() if k != "model_dir"},
+    models = {}
+    out = run(config, train, test, models)
+    out.update({"config": config, "models": models,
                 "n_train": int(len(train["y"])), "n_test": int(len(test["y"])),
                 "localized_fraction_test": float(test["y"].mean()),
                 "input_box": [train["X"].min(axis=0).tolist(), train["X"].max(axis=0).tolist()],
@@ -372,8 +372,11 @@ def _plot_samples(r, n=1500, seed=0):
     return lo + (hi - lo) * np.random.default_rng(seed).random((n, len(lo)))
 
 
-def figure(results, model_dir=None):
-    """KAN diagrams of the collaboration steps and the accuracy of every step beside the paper's."""
+def figure(results, out_dir=None):
+    """KAN diagrams of the collaboration steps and the accuracy of every step beside the paper's.
+
+    The models come from :func:`paper_figures._common.job_models`: in memory after a sweep, from
+    ``out_dir/models`` (``--save-models``), or retrained from the job's config."""
     import matplotlib.figure
 
     panels = [("gaam", "step1", "GAAM step 1"), ("gaam", "step2", "GAAM step 2 (snapped)"),
@@ -383,13 +386,14 @@ def figure(results, model_dir=None):
     by = {r["config"]["system"]: r for r in results}
     fig = matplotlib.figure.Figure(figsize=(16, 8.5))
     axes = fig.subplots(2, 4).ravel()
+    models = {system: job_models(job, r, out_dir) for system, r in by.items()
+              if any(p[0] == system for p in panels)}
     for ax, (system, step, title) in zip(axes, panels):
-        path = None if model_dir is None else os.path.join(model_dir, f"{system}_{step}.npz")
-        if system not in by or path is None or not os.path.exists(path):
+        if step not in models.get(system, {}):
             ax.set_axis_off()
             continue
         r = by[system]
-        model = load_model(path)
+        model = models[system][step]
         names = [{"alpha": "α", "lam": "λ", "phi": "φ"}.get(f, f) for f in FEATURES[system]]
         model.plot(_plot_samples(r), in_vars=names, out_vars=["loc."], ax=ax, title=title)
     ax = axes[-1]
@@ -415,15 +419,14 @@ def figure(results, model_dir=None):
 def main(argv=None):
     args = parse_args("fig_4_6", __doc__.splitlines()[0], argv)
     scale = QUICK if args.quick else FULL
-    model_dir = os.path.join(args.out, "models")
     systems = ["gaam"] if args.quick else ["gaam", "maam_4x2", "maam"]
-    configs = [dict(scale, job=s, system=s, seed=args.seed, model_dir=model_dir) for s in systems]
+    configs = [dict(scale, job=s, system=s, seed=args.seed) for s in systems]
     if not args.quick:
         for c in configs:
             c["N"] = FULL_N[c["system"].split("_")[0]]
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     rows = table(results)
     summary = {"quick": args.quick, "claims": claims(results), "seconds": time.perf_counter() - t0,
                "scale": scale, "cpu_seconds_jobs": {r["config"]["job"]: r["cpu_seconds"] for r in results}}
@@ -432,7 +435,7 @@ def main(argv=None):
     save_json(rows, os.path.join(args.out, "table_6.json"))
     with open(os.path.join(args.out, "table_6.md"), "w") as fh:
         fh.write(table_markdown(rows, args.quick, summary["claims"]))
-    save_figure(figure(results, model_dir), os.path.join(args.out, "fig_4_6.png"))
+    save_figure(figure(results, args.out), os.path.join(args.out, "fig_4_6.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

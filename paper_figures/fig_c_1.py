@@ -53,7 +53,7 @@ from minikan import KAN
 from minikan.datasets import make_toy
 from minikan.interpret.prune import edge_l1
 
-from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 METRIC = "paper"
 INIT = "pykan"
@@ -110,7 +110,7 @@ def job(config):
             "active_edges_before_pruning": int(sum((A > THRESHOLD).sum() for A in before)),
             "edge_l1_pruned": [A for A in after],
             "train_rmse": float(h["train_rmse"][-1]), "seconds": time.perf_counter() - t0,
-            "pruned_model": encode_model(pruned)}
+            "models": {"pruned": encode_model(pruned)}}  # kept in memory, not in the job's JSON
 
 
 def _monotone_non_increasing(values):
@@ -133,8 +133,11 @@ def claims(table):
     return out
 
 
-def figure(rows, results_by_name):
-    """One row of pruned KAN diagrams per hyperparameter (seed 0 where a row has several seeds)."""
+def figure(rows, results_by_name, out_dir=None):
+    """One row of pruned KAN diagrams per hyperparameter (seed 0 where a row has several seeds).
+
+    Each model comes from :func:`paper_figures._common.job_models`: in memory after a sweep, from
+    ``out_dir/models`` (``--save-models``), or retrained from its config."""
     import matplotlib.figure
 
     n_cols = max(len(entries) for entries in rows.values())
@@ -146,7 +149,7 @@ def figure(rows, results_by_name):
         key = ROWS[row][0]
         for ax, name in zip(ax_row, entries):
             r = results_by_name[name]
-            model = decode_model(r["pruned_model"])
+            model = job_models(job, r, out_dir)["pruned"]
             model.plot(X[: r["config"]["n_train"]], in_vars=["$x$", "$y$"], out_vars=["$f$"], ax=ax)
             ax.set_title(f"{labels[key]} = {r['config'][key]:g}: {r['active_edges']} active edges\n"
                          f"{r['pruned_width']}, train RMSE {r['train_rmse']:.1e}", fontsize=8)
@@ -174,7 +177,7 @@ def main(argv=None):
     configs = list(unique.values())
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     by_name = {c["job"]: r for c, r in zip(configs, results)}
     # keyed by seed for the lambda and mu_2 rows; the other rows run once ("base": seed 0, and the
     # seed row's own values)
@@ -191,7 +194,7 @@ def main(argv=None):
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_c_1.json"))
     drawn = {row: [_name(s, steps) for s in by_seed[min(by_seed)]] for row, by_seed in settings.items()}
-    save_figure(figure(drawn, by_name), os.path.join(args.out, "fig_c_1.png"))
+    save_figure(figure(drawn, by_name, args.out), os.path.join(args.out, "fig_c_1.png"))
     json.dump(summary["claims"], sys.stdout, indent=1)
     print()
     return summary

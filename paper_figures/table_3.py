@@ -65,7 +65,7 @@ import numpy as np
 from minikan import KAN, MLP
 from minikan.datasets.feynman import FEYNMAN, make_feynman
 
-from ._common import decode_model, encode_model, parse_args, provenance, run_jobs, save_figure, save_json
+from ._common import encode_model, job_models, parse_args, provenance, run_jobs, save_figure, save_json
 
 KAN_GRIDS = (3, 5, 10, 20)
 KAN_STEPS = 100               # L-BFGS iterations per grid
@@ -179,7 +179,7 @@ def job(config):
                test_rmse=float(np.nanmin(rmse)) if np.isfinite(rmse).any() else float("nan"),
                seconds=time.perf_counter() - t0)
     if config["family"] == "pruned" and best_model is not None:
-        out["model"] = encode_model(best_model)
+        out["models"] = {"best": encode_model(best_model)}  # kept in memory, not in the job's JSON
     return out
 
 
@@ -405,8 +405,11 @@ def pareto_front(points):
     return front
 
 
-def figure_diagrams(results, rows, which, seed=0):
-    """Figs D.2 (``which="best"``) and D.3 (``"min"``): one pruned-KAN diagram per equation."""
+def figure_diagrams(results, rows, which, seed=0, out_dir=None):
+    """Figs D.2 (``which="best"``) and D.3 (``"min"``): one pruned-KAN diagram per equation.
+
+    Each model comes from :func:`paper_figures._common.job_models`: in memory after a sweep, from
+    ``out_dir/models`` (``--save-models``), or retrained from its config."""
     import matplotlib.figure
 
     by_job = {r["config"]["job"]: r for r in results}
@@ -417,7 +420,7 @@ def figure_diagrams(results, rows, which, seed=0):
     for ax, eq in zip(axes, eqs):
         row = rows[eq]
         r = by_job[row["pruned_best_job"] if which == "best" else row["pruned_min_job"]]
-        model = decode_model(r["model"])
+        model = job_models(job, r, out_dir)["best"]
         X = make_feynman(eq, N_TRAIN, N_TEST, seed=seed).train_input[:PLOT_SAMPLES]
         model.plot(X, in_vars=list(FEYNMAN[eq].variables), ax=ax)
         ax.set_title(f"{eq} {_shape(r['width'])}\ntest RMSE {r['test_rmse']:.1e}", fontsize=8,
@@ -436,7 +439,7 @@ def main(argv=None):
     configs = configs_for(args.quick, args.seed)
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
-                       quiet=args.quiet)
+                       quiet=args.quiet, save_models=args.save_models)
     rows = table(results)
     c = claims(rows)
     scale = {"quick": args.quick, "seeds": [args.seed], "n_train": N_TRAIN, "n_test": N_TEST,
@@ -460,8 +463,8 @@ def main(argv=None):
     with open(os.path.join(args.out, "table_3.md"), "w") as fh:
         fh.write(markdown(rows, c, scale_text))
     save_figure(figure_pareto(results, rows), os.path.join(args.out, "fig_d_1.png"))
-    save_figure(figure_diagrams(results, rows, "best", args.seed), os.path.join(args.out, "fig_d_2.png"))
-    save_figure(figure_diagrams(results, rows, "min", args.seed), os.path.join(args.out, "fig_d_3.png"))
+    save_figure(figure_diagrams(results, rows, "best", args.seed, args.out), os.path.join(args.out, "fig_d_2.png"))
+    save_figure(figure_diagrams(results, rows, "min", args.seed, args.out), os.path.join(args.out, "fig_d_3.png"))
     json.dump(c, sys.stdout, indent=1)
     print()
     return summary

@@ -31,7 +31,7 @@ def test_fig_2_4_smoke_runs_the_five_steps_end_to_end(tmp_path, capsys, shrink_j
     shrink_jobs(fig_2_4, steps={"sparsify": 300, "pruned": 5, "refined": 5, "affine": 5}, n_symbolic=50)
     summary = fig_2_4.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_2_4.json", "fig_2_4.png", "jobs/seed0.json"]
+    assert written == ["fig_2_4.json", "fig_2_4.png", "jobs.json", "jobs/seed0.json"]
     steps = summary["steps"]["seed0"]
     assert list(steps) == list(fig_2_4.STAGES)
     assert steps["sparsify"]["width"] == [2, 5, 1]

@@ -39,7 +39,7 @@ def test_fig_3_1_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch, shrink_
     jobs = [f"jobs/ex{ex}_{kind}.json" for ex, w in ((1, "1x1"), (2, "2x1x1"), (5, "4x4x2x1"))
             for kind in (f"kan_{w}", "mlp_d3_w5")]
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == sorted(["fig_3_1.json", "fig_3_1.png"] + jobs)
+    assert written == sorted(["fig_3_1.json", "fig_3_1.png", "jobs.json"] + jobs)
     assert sorted(summary["claims"]["examples"]) == ["1", "2", "5"]
     assert summary["scale"]["grids"] == {"1": [3, 5], "2": [3, 5], "5": [3, 5]}
     for job_name, stages in summary["kan_stages"].items():

@@ -41,7 +41,7 @@ def test_fig_3_3_smoke_runs_the_script_end_to_end(tmp_path, capsys, monkeypatch)
                                                mlp_steps=6))
     summary = fig_3_3.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_3_3.json", "fig_3_3.png", "jobs/kan_2x5x1_ni100.json",
+    assert written == ["fig_3_3.json", "fig_3_3.png", "jobs.json", "jobs/kan_2x5x1_ni100.json",
                        "jobs/mlp_2x20x20x1_ni100.json"]
     claims = summary["claims"]
     assert claims["n_i"] == 100

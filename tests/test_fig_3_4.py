@@ -33,7 +33,7 @@ def test_fig_3_4_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(fig_3_4, "QUICK_STEPS_PER_PHASE", 3)
     summary = fig_3_4.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_3_4.json", "fig_3_4.png", "jobs/kan.json", "jobs/mlp.json"]
+    assert written == ["fig_3_4.json", "fig_3_4.png", "jobs.json", "jobs/kan.json", "jobs/mlp.json"]
     assert summary["steps_per_phase"] == 3
     for model in ("kan", "mlp"):
         errors = np.asarray(summary["errors"][model])

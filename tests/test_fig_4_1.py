@@ -42,7 +42,7 @@ def test_fig_4_1_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(fig_4_1, "QUICK_RETRAIN_STEPS", 3)
     summary = fig_4_1.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_4_1.json", "fig_4_1.png", "jobs/sqrt_distance_s0.json", "jobs/x_over_y_s0.json",
+    assert written == ["fig_4_1.json", "fig_4_1.png", "jobs.json", "jobs/sqrt_distance_s0.json", "jobs/x_over_y_s0.json",
                        "jobs/xy_s0.json"]
     claims = summary["claims"]
     assert list(claims) == list(fig_4_1.QUICK_TASKS)
@@ -53,4 +53,4 @@ def test_fig_4_1_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
         assert len(pruned) == len(width) and pruned[0] == width[0] and pruned[-1] == width[-1], (name, pruned)
         assert all(1 <= p <= w for p, w in zip(pruned[1:-1], width[1:-1])), (name, pruned)
         assert np.isfinite(claims[name]["test_rmse_pruned"][0])
-    assert all("model" not in run for run in summary["runs"])  # the models stay in the job files only
+    assert all("models" not in run for run in summary["runs"])  # the models stay in memory only

@@ -47,7 +47,7 @@ def test_fig_4_2_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(fig_4_2, "QUICK_STEPS", 5)
     summary = fig_4_2.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_4_2.json", "fig_4_2.png", "jobs/frozen_seed0.json", "jobs/frozen_seed6.json"]
+    assert written == ["fig_4_2.json", "fig_4_2.png", "jobs.json", "jobs/frozen_seed0.json", "jobs/frozen_seed6.json"]
     claims = summary["claims"]["frozen"]
     assert claims["seeds_scanned"] == [0, 6] and claims["steps"] == 5
     assert sorted(s for seeds in claims["seeds_by_group"].values() for s in seeds) == [0, 6]

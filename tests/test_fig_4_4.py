@@ -20,7 +20,7 @@ def test_fig_4_4_smoke_runs_the_script_end_to_end(tmp_path, shrink_jobs):
     shrink_jobs(fig_4_4, rows=200, steps=5)
     summary = fig_4_4.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_4_4.json", "fig_4_4.png"] + [f"jobs/lamb0.001_seed{s}.json" for s in range(3)]
+    assert written == ["fig_4_4.json", "fig_4_4.png", "jobs.json"] + [f"jobs/lamb0.001_seed{s}.json" for s in range(3)]
     claims = summary["claims"]["all"]
     assert claims["n_runs"] == 3 and set(claims["cluster_runs"]) == set(fig_4_4.CLUSTERS)
     for run in summary["runs"]:

@@ -27,9 +27,9 @@ def test_fig_4_5_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     """The quick data (the figure needs energies with states on both sides of the edge, which 20
     draws of 89 sites did not give) and 5 iterations: the edge, the claims and the files."""
     monkeypatch.setattr(fig_4_5, "QUICK", dict(fig_4_5.QUICK, steps=5))
-    summary = fig_4_5.main(["--quick", "--out", str(tmp_path)])
+    summary = fig_4_5.main(["--quick", "--out", str(tmp_path), "--save-models"])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_4_5.json", "fig_4_5.png", "jobs/mosaic.json", "models/mosaic.npz"]
+    assert written == ["fig_4_5.json", "fig_4_5.png", "jobs.json", "jobs/mosaic.json", "models/mosaic__kan.npz"]
     c = summary["claims"]
     assert summary["scale"]["steps"] == 5 and 0.0 <= c["test_acc"] <= 1.0
     job = json.loads((tmp_path / "jobs" / "mosaic.json").read_text())

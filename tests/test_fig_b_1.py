@@ -27,7 +27,7 @@ def test_fig_b_1_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(fig_b_1, "B2_QUICK_STEPS", 3)
     summary = fig_b_1.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_b_1.json", "fig_b_1.png", "fig_b_2.png", "jobs/b1_s0.json", "jobs/b2_xy.json"]
+    assert written == ["fig_b_1.json", "fig_b_1.png", "fig_b_2.png", "jobs.json", "jobs/b1_s0.json", "jobs/b2_xy.json"]
     b1 = summary["claims"]["B.1"]
     assert b1["seeds"] == [0] and b1["n_params"] == 351 and b1["width"] == [2, 10, 10, 1]
     assert list(summary["claims"]["B.2"]) == list(fig_b_1.B2_QUICK_TASKS)

@@ -31,7 +31,7 @@ def test_fig_b_3_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
                                                finetune_steps=2))
     summary = fig_b_3.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_b_3.json", "fig_b_3.png", "jobs/lan.json", "jobs/mlp.json"]
+    assert written == ["fig_b_3.json", "fig_b_3.png", "jobs.json", "jobs/lan.json", "jobs/mlp.json"]
     c = summary["claims"]
     assert set(c["final_psnr"]) == {"mlp", "lan", "mlp_to_lan", "mlp_continued"}
     assert all(np.isfinite(v) for v in c["final_psnr"].values()), c

@@ -36,7 +36,7 @@ def test_fig_c_1_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     # mu_2 = 0, 10 (at lambda = 0.1) and lambda = 0, 0.01, 0.1, 1 (at mu_2 = 10): lambda 0.1 is shared
     assert len(jobs) == 5 and all(name.endswith("_seed0_n200_it5.json") for name in jobs), jobs
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == sorted(["fig_c_1.json", "fig_c_1.png"] + [f"jobs/{j}" for j in jobs])
+    assert written == sorted(["fig_c_1.json", "fig_c_1.png", "jobs.json"] + [f"jobs/{j}" for j in jobs])
     edges = summary["claims"]["active_edges"]
     assert [len(edges["mu_2"]["0"]), len(edges["lambda"]["0"])] == [2, 4]
     assert all(0 <= n <= 15 for counts in (edges["mu_2"]["0"], edges["lambda"]["0"]) for n in counts)

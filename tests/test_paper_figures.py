@@ -1,4 +1,5 @@
 """Quick variants of the paper-figure scripts: each asserts its figure's qualitative claim."""
+import base64
 import json
 
 import numpy as np
@@ -74,7 +75,7 @@ def test_fig_2_3_smoke_runs_the_script_end_to_end(tmp_path, capsys, shrink_jobs)
     shrink_jobs(fig_2_3, grids=[3, 5, 10], steps=3)
     summary = fig_2_3.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["fig_2_3.json", "fig_2_3.png", "jobs/2x1x1.json", "jobs/2x5x1.json"]
+    assert written == ["fig_2_3.json", "fig_2_3.png", "jobs.json", "jobs/2x1x1.json", "jobs/2x5x1.json"]
     # edges times (G + k spline coefficients, w_b and w_s): 3 edges in [2, 1, 1], 15 in [2, 5, 1]
     for width, n_edges in (("2x1x1", 3), ("2x5x1", 15)):
         stages = summary["stages"][width]
@@ -114,3 +115,53 @@ def test_fig_2_3_figure_has_the_papers_panels_median_curves_and_both_slopes(tmp_
     for ax in axes[2:]:
         ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
         assert ticks == ["3", "5", "10"]
+
+
+def _model_job(config):
+    """A job returning one tiny model, for the job-store tests."""
+    from minikan import KAN
+
+    model = KAN([1, 1], grid=3, k=3, seed=config["seed"])
+    return {"config": config, "value": config["seed"], "models": {"kan": _common.encode_model(model)}}
+
+
+def test_models_stay_out_of_job_files_and_come_back_from_memory_files_or_retraining(tmp_path):
+    configs = [{"job": "a", "seed": 1}]
+    (r,) = _common.run_jobs(_model_job, configs, str(tmp_path / "plain"), quiet=True)
+    stored = json.loads((tmp_path / "plain" / "jobs" / "a.json").read_text())
+    assert "models" not in stored and "model_files" not in stored and stored["value"] == 1
+    assert not (tmp_path / "plain" / "models").exists()
+    packed = json.loads((tmp_path / "plain" / "jobs.json").read_text())
+    assert packed == {"a": stored}
+    expected = _model_job(configs[0])["models"]["kan"]
+    assert r["models"] == {"kan": expected}  # in memory for the rest of the run
+    X = np.linspace(-1, 1, 7)[:, None]
+    reference = _common.decode_model(expected).predict(X)
+    np.testing.assert_array_equal(_common.job_models(_model_job, r)["kan"].predict(X), reference)
+
+    # --save-models: the archive is written and its path recorded
+    (s,) = _common.run_jobs(_model_job, configs, str(tmp_path / "saved"), quiet=True, save_models=True)
+    assert s["model_files"] == {"kan": "models/a__kan.npz"}
+    assert (tmp_path / "saved" / "models" / "a__kan.npz").read_bytes() == base64.b64decode(expected)
+
+    # read back from jobs.json alone: nothing reruns in run_jobs; job_models retrains the same model
+    import shutil
+
+    shutil.rmtree(tmp_path / "plain" / "jobs")
+    calls = []
+
+    def counted(c):
+        calls.append(c["job"])
+        return _model_job(c)
+
+    (back,) = _common.run_jobs(counted, configs, str(tmp_path / "plain"), quiet=True)
+    assert calls == [] and "models" not in back and back["value"] == 1
+    np.testing.assert_array_equal(_common.job_models(counted, back)["kan"].predict(X), reference)
+    assert calls == ["a"]
+    # from the saved file, without retraining
+    (saved,) = _common.run_jobs(counted, configs, str(tmp_path / "saved"), quiet=True)
+    np.testing.assert_array_equal(_common.job_models(counted, saved, str(tmp_path / "saved"))["kan"].predict(X),
+                                  reference)
+    assert calls == ["a"]
+    with pytest.raises(TypeError, match="models"):
+        _common.run_jobs(lambda c: {"models": [1]}, [{"job": "b"}], str(tmp_path / "bad"))

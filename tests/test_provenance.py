@@ -50,7 +50,7 @@ def test_a_figure_summary_records_its_provenance(tmp_path, monkeypatch):
     assert block["command_line"] == f"python -m paper_figures.fig_3_4 --quick --quiet --out {out} --seed 2"
     options = block["configuration"]["options"]
     assert options == {"quick": True, "out": str(out), "workers": 1, "scheduler": None, "seed": 2,
-                       "quiet": True}
+                       "quiet": True, "save_models": False}
     configs = block["configuration"]["jobs"]
     assert [c["job"] for c in configs] == ["kan", "mlp"] and all(c["seed"] == 2 for c in configs)
     assert all(c["steps"] == 3 for c in configs)
@@ -154,13 +154,19 @@ def test_a_job_may_not_return_the_record_key_or_a_non_dict(tmp_path):
 
 
 def test_committed_job_files_stay_readable(tmp_path):
-    """A committed results folder read as an output folder: every job file loads, records are
-    absent (they predate them), and provenance counts them as not recorded."""
+    """A committed results folder (its jobs packed in jobs.json) read as an output folder: every job
+    unpacks and loads, records are absent (they predate them), and provenance counts them as not
+    recorded."""
     import pathlib
+    import shutil
 
     import paper_figures
 
-    folder = pathlib.Path(paper_figures.__file__).parent / "results" / "fig_3_4"
+    committed = pathlib.Path(paper_figures.__file__).parent / "results" / "fig_3_4"
+    assert not (committed / "jobs").exists()  # the committed form: jobs.json alone
+    folder = tmp_path / "fig_3_4"
+    shutil.copytree(committed, folder)
+    assert _common.unpack_jobs(str(folder)) == ["kan", "mlp"]
     files = sorted((folder / "jobs").glob("*.json"))
     assert [p.stem for p in files] == ["kan", "mlp"]
     configs = []

@@ -45,7 +45,7 @@ def test_table_3_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
     jobs = ["I.12.11_human.json", "I.12.11_mlp_d3_tanh_it5.json", "I.12.11_pruned_2x5x1_lamb0.01.json",
             "I.12.11_unpruned_2x5x1.json"]
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == sorted(["fig_d_1.png", "fig_d_2.png", "fig_d_3.png", "table_3.json", "table_3.md"]
+    assert written == sorted(["fig_d_1.png", "fig_d_2.png", "fig_d_3.png", "table_3.json", "table_3.md", "jobs.json"]
                              + [f"jobs/{j}" for j in jobs])
     (row,) = summary["table"].values()
     for key in ("human_rmse", "pruned_rmse", "unpruned_rmse", "mlp_rmse"):

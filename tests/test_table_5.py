@@ -24,7 +24,7 @@ def test_table_5_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch, shrink_
     shrink_jobs(table_5, steps=5, affine_steps=3, symbolic_samples=50)
     summary = table_5.main(["--quick", "--out", str(tmp_path)])
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert written == ["jobs/A.json", "jobs/B.json", "table_5.json", "table_5.md"]
+    assert written == ["jobs.json", "jobs/A.json", "jobs/B.json", "table_5.json", "table_5.md"]
     rows = summary["claims"]["rows"]
     assert list(rows) == ["A", "B"]
     assert rows["A"]["formula"] == "lambda*mu_r/(mu_r**2 + mu_i**2)"
