@@ -40,6 +40,8 @@ MARKER = re.compile(r"<!-- gen:(?P<name>[a-z0-9_]+):(?P<cell>[a-z_]+) -->(?P<tex
 
 Template = Callable[[dict], str]
 TEMPLATES: Dict[Tuple[str, str], Template] = {}
+# The results folder being rendered, for templates that also read per-job JSONs.
+RESULTS_IN_USE = [RESULTS]
 
 
 def template(name: str, cell: str) -> Callable[[Template], Template]:
@@ -252,6 +254,68 @@ def fig_4_1_scale(s: dict) -> str:
     )
 
 
+
+# ----------------------------------------------------------------------------- Fig C.1
+def load_jobs(name: str, results: Path) -> list:
+    """The per-job JSONs ``results/<name>/jobs/*.json`` (their measured fields; models unused)."""
+    paths = sorted((results / name / "jobs").glob("*.json"))
+    if not paths:
+        raise FileNotFoundError(f"no job JSONs under {results / name / 'jobs'}")
+    out = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            out.append(json.load(f))
+    return out
+
+
+def _edges(values) -> str:
+    return "[" + ",".join(str(v) for v in values) + "]"
+
+
+@template("fig_c_1", "numbers")
+def fig_c_1_numbers(s: dict) -> str:
+    rows, edges, c = s["row_values"], s["claims"]["active_edges"], s["claims"]
+    seeds = sorted(edges["lambda"], key=int)
+    require(s["metric"] == "paper", "Fig C.1 uses the paper's penalty")
+    mu2_more = [sd for sd in seeds if c["mu2_0_more_than_mu2_10_per_seed"][sd]]
+    mu2_ties = [sd for sd in seeds if edges["mu_2"][sd][0] == edges["mu_2"][sd][1]]
+    require(len(mu2_ties) == 1 and len(mu2_more) == len(seeds) - 1, "Fig C.1 μ₂: one seed ties")
+    require(c["lambda_monotone_all_seeds"], "Fig C.1 active edges non-increasing in λ")
+    require(rows["mu_2"] == [0.0, 10.0, 100.0] and rows["lambda"] == [0.0, 0.01, 0.1, 1.0],
+            "Fig C.1 λ and μ₂ rows")
+    require(rows["k"] == list(range(1, len(rows["k"]) + 1)), "Fig C.1 k row is 1..n")
+    collapsed = [j["train_rmse"] for j in load_jobs("fig_c_1", RESULTS_IN_USE[0])
+                 if j["config"]["lamb"] == 1.0 or j["config"]["lamb_entropy"] == 100.0]
+    require(len(collapsed) == 2 * len(seeds) and min(collapsed) > 0.5, "Fig C.1 λ=1, μ₂=100 collapse")
+    return (
+        "The paper's penalty (Eq. 2.17–2.20) and Eq. 2.21 pruning; active edges after pruning (3 is "
+        f"ideal), seeds {seeds[0]}–{seeds[-1]}. λ ∈ {{0, 1e-2, 0.1, 1}} at μ₂=10: "
+        + " ".join(_edges(edges["lambda"][sd]) for sd in seeds)
+        + f", non-increasing for all {len(seeds)} seeds. μ₂ ∈ {{0, 10, 100}} at λ=0.1: "
+        + " ".join(_edges(edges["mu_2"][sd]) for sd in seeds)
+        + f": more edges at μ₂=0 than at 10 for {len(mu2_more)} of {len(seeds)} seeds (seed "
+        f"{mu2_ties[0]} ties). Seeds {', '.join(str(v) for v in rows['seed'])} (λ=0.01, μ₂=10): "
+        f"{', '.join(str(v) for v in edges['seed']['base'])} edges. G ∈ {_edges(rows['G']).replace('[', '{').replace(']', '}')}: "
+        f"{', '.join(str(v) for v in edges['G']['base'])}. k ∈ {{1..{len(rows['k'])}}}: "
+        f"{', '.join(str(v) for v in edges['k']['base'])}. λ=1 and μ₂=100 collapse the fit (train RMSE "
+        f"{min(collapsed):.1f}–{max(collapsed):.1f})"
+    )
+
+
+@template("fig_c_1", "scale")
+def fig_c_1_scale(s: dict) -> str:
+    jobs = load_jobs("fig_c_1", RESULTS_IN_USE[0])
+    steps = {j["config"]["steps"] for j in jobs}
+    n_train = {j["config"]["n_train"] for j in jobs}
+    require(len(steps) == 1 and len(n_train) == 1, "Fig C.1 one iteration count and data size")
+    wall = sum(j["seconds"] for j in jobs)  # time.perf_counter per job: wall, not CPU
+    return (
+        f"{len(jobs)} runs of {steps.pop()} L-BFGS iterations (the paper: 20 pykan steps), "
+        f"{n_train.pop()} points; {CPU_NOT_RECORDED} (the jobs' wall times sum to {seconds(wall)} on a "
+        "loaded machine)"
+    )
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.
@@ -259,6 +323,7 @@ def render(text: str, results: Path = RESULTS) -> str:
     Raises ``ValueError`` for a marker with no template, or a template whose marker is missing or
     repeated (a deleted marker would otherwise leave its numbers unchecked).
     """
+    RESULTS_IN_USE[0] = results
     summaries: Dict[str, dict] = {}
     seen: Dict[Tuple[str, str], int] = {}
 
