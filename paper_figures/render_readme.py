@@ -317,6 +317,22 @@ def fig_c_1_scale(s: dict) -> str:
 
 
 
+@template("fig_3_1", "scale")
+def fig_3_1_scale(s: dict) -> str:
+    sc = s["scale"]
+    g_max = "/".join(str(max(sc["grids"][k])) for k in ("1", "2", "3", "4", "5"))
+    restarts = {k: v for k, v in sc["kan_restarts"].items() if v > 1}
+    require(all(k.startswith("ex5_") for k in restarts) and len(set(restarts.values())) == 1,
+            "Fig 3.1 restarts on example 5 only")
+    return (
+        f"reduced: {sc['n_train']}/{sc['n_test']} points, {sc['kan_steps_per_grid']} L-BFGS iterations per "
+        f"grid, G up to {g_max} (the paper: 1000), best of {restarts[next(iter(restarts))]} seeds at G=3 (by "
+        "training RMSE) for example 5's KANs; tanh MLPs, depth {2,3} × width {5,10,20,50,100} without "
+        f"3×100, {sc['mlp_steps']} iterations (the paper: 1800); seed 0; {CPU_NOT_RECORDED} (the jobs' "
+        f"wall times sum to {seconds(s['job_wall_seconds_total'])} on a loaded machine)"
+    )
+
+
 # ----------------------------------------------------------------------------- Table 3
 _FAMILIES = ("human", "pruned", "unpruned")
 
@@ -378,6 +394,42 @@ def table_3_scale(s: dict) -> str:
         f"{min(mlp_steps)} and {max(mlp_steps)} iterations ({max(mlp_steps)} won on all {len(table)}); "
         f"{sc['n_runs']} runs, {CPU_NOT_RECORDED} (the jobs' wall times sum to "
         f"{seconds(s['job_wall_seconds_total'])} on a loaded machine)"
+    )
+
+
+
+# ----------------------------------------------------------------------------- Fig 3.1
+_FIG_3_1_NAMES = {"1": "J₀(20x)", "2": "exp(sin πx+y²)", "3": "xy", "4": "100-D", "5": ""}
+
+
+@template("fig_3_1", "numbers")
+def fig_3_1_numbers(s: dict) -> str:
+    ex = s["claims"]["examples"]
+    parts = []
+    for k in ("1", "2", "3", "4", "5"):
+        e = ex[k]
+        name = _FIG_3_1_NAMES[k]
+        band = f"G {e['kan_band_G'][0]}–{e['kan_band_G'][-1]}"
+        key = "x".join(str(w) for w in e["kan_shape"])
+        if k == "4":
+            band += (f"; saturates at {sci(e['kan_best_test_rmse'][key])} by G≈10, where #params ≈ #data")
+        if k == "5":
+            band += f", best {sci(e['kan_best_test_rmse'][key])}"
+        label = f"({k}) {name} {shape(e['kan_shape'])}" if name else f"({k}) {shape(e['kan_shape'])}"
+        parts.append(f"{label}: {fixed(e['kan_slope'], 2)} ({band}) / {fixed(e['mlp_slope'], 2)} / "
+                     f"{e['gap_decades']:.1f}")
+    best5 = ex["5"]["kan_best_test_rmse"]
+    ratio_442 = best5["4x9x1"] / best5["4x4x2x1"]
+    ratio_422 = best5["4x9x1"] / best5["4x2x2x1"]
+    last1 = s["kan_stages"]["ex1_kan_1x1"][-1]
+    require(all(st[-1]["train_rmse"] <= min(x["train_rmse"] for x in st) for st in s["kan_stages"].values()),
+            "Fig 3.1 training RMSE keeps falling")
+    return (
+        "KAN slope before saturation (test RMSE vs #edges×G) / MLP Pareto-front slope / gap in decades "
+        "between the best test RMSEs: " + "; ".join(parts) + ". Example 5's best test RMSE: [4,9,1] "
+        f"{sci(best5['4x9x1'])}, {ratio_442:.0f}× worse than [4,4,2,1], {ratio_422:.1f}× worse than "
+        f"[4,2,2,1] ({sci(best5['4x2x2x1'])}). Past saturation every KAN's test error jumps "
+        f"({last1['test_rmse']:.1f} at G={last1['G']} on example 1) while the training RMSE keeps falling"
     )
 
 
