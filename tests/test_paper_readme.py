@@ -1,0 +1,79 @@
+"""The measured cells of paper_figures/README.md agree with the committed summary JSONs.
+
+The cells between ``<!-- gen:<name>:<cell> -->`` and ``<!-- /gen -->`` are rendered by
+``paper_figures/render_readme.py``; this reads the JSONs only (no training), so it is fast.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from paper_figures import render_readme as rr
+
+
+def test_committed_readme_matches_the_jsons():
+    text = rr.README.read_text(encoding="utf-8")
+    diffs = rr.cell_diffs(text)
+    assert diffs == "", "run `python -m paper_figures.render_readme`:\n" + diffs
+
+
+def test_check_command_exits_zero_on_the_committed_readme():
+    assert rr.main(["--check"]) == 0
+
+
+def test_the_audited_rows_are_generated():
+    # Figures 3.2 and 4.1 had CPU times that drifted from their JSONs; both rows are generated.
+    text = rr.README.read_text(encoding="utf-8")
+    for name in ("fig_3_2", "fig_4_1"):
+        for cell in ("numbers", "scale"):
+            assert text.count(f"<!-- gen:{name}:{cell} -->") == 1
+    # the CPU seconds the JSONs record: 392.7 s (Fig 3.2) and 177.7 s summed over runs (Fig 4.1)
+    assert "137 runs, 393 s of CPU" in text
+    assert "178 s of CPU (1382 s wall" in text
+
+
+def test_a_changed_json_number_is_caught(tmp_path):
+    # Copy one summary, change a recorded CPU time, and render against the copy.
+    results = tmp_path / "results"
+    (results / "fig_3_2").mkdir(parents=True)
+    summary = rr.load_summary("fig_3_2")
+    summary["job_cpu_seconds"] = 450.2
+    (results / "fig_3_2" / "fig_3_2.json").write_text(json.dumps(summary), encoding="utf-8")
+    for name in {n for n, _ in rr.TEMPLATES} - {"fig_3_2"}:
+        shutil.copytree(rr.RESULTS / name, results / name,
+                        ignore=shutil.ignore_patterns("models", "*.png", "*.npz", "*.md"))
+    text = rr.README.read_text(encoding="utf-8")
+    diffs = rr.cell_diffs(text, results)
+    assert "gen:fig_3_2:scale" in diffs
+    assert "- " in diffs and "393 s of CPU" in diffs and "450 s of CPU" in diffs
+    assert "gen:fig_3_2:numbers" not in diffs
+
+
+def test_markers_without_templates_and_missing_markers_are_errors():
+    text = rr.README.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="has no template"):
+        rr.render(text + "\n<!-- gen:fig_3_2:nonsense -->x<!-- /gen -->\n")
+    removed = text.replace("<!-- gen:fig_4_1:scale -->", "", 1)
+    with pytest.raises(ValueError, match="missing"):
+        rr.render(removed)
+    with pytest.raises(ValueError, match="repeated"):
+        rr.render(text + "\n<!-- gen:fig_4_1:scale -->x<!-- /gen -->\n")
+
+
+def test_a_statement_in_a_template_that_stops_holding_fails():
+    # Fig 4.1's text says seed 1 is the one (e) run off the paper's width; if a JSON said otherwise
+    # the template must refuse rather than print the old words.
+    summary = rr.load_summary("fig_4_1")
+    summary["claims"]["tanh_quartic"]["pruned_widths"][1] = [3, 1, 1]
+    with pytest.raises(ValueError, match="out of date"):
+        rr.TEMPLATES[("fig_4_1", "numbers")](summary)
+
+
+def test_number_formats():
+    assert rr.sci(3.2e-7) == "3.2e-7"
+    assert rr.sci(0.00030114) == "3.0e-4"
+    assert rr.sci(0.00067202, 1) == "7e-4"
+    assert rr.fixed(-3.344, 2) == "−3.34"
+    assert rr.percent(0.994) == "99.4"
+    assert rr.seconds(392.72) == "393 s"
