@@ -182,7 +182,9 @@ def figure(results, out_dir=None):
         ax_mid.plot(E[s], h[s], "C1--", lw=1, label="KAN h(E), everywhere" if sign > 0 else None)
     ax_mid.plot(E[ok], h[ok], "C3.", ms=4, label="KAN h(E), where data constrain it")
     ax_mid.set(xlabel="E", ylabel="λ on the edge", ylim=(0, 4.5),
-               title=f"learned edge: max rel. error {r['rel_err_max']:.3f}, median {r['rel_err_median']:.3f}")
+               title=(f"learned edge: max rel. error {r['rel_err_max']:.3f}, median {r['rel_err_median']:.3f}"
+                      if r["rel_err_max"] is not None  # None: no energy has training states on both sides
+                      else "learned edge: no energy constrained on both sides"))
     ax_mid.legend(fontsize=8)
     model = job_models(job, r, out_dir).get("kan")
     if model is not None:

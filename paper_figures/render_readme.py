@@ -257,10 +257,16 @@ def fig_4_1_scale(s: dict) -> str:
 
 # ----------------------------------------------------------------------------- Fig C.1
 def load_jobs(name: str, results: Path) -> list:
-    """The per-job JSONs ``results/<name>/jobs/*.json`` (their measured fields; models unused)."""
+    """The job results of ``results/<name>/``, in job-name order: the committed ``jobs.json`` (job
+    name -> result), or the per-job ``jobs/*.json`` of a folder that has not been packed yet."""
+    packed = results / name / "jobs.json"
+    if packed.exists():
+        with open(packed, encoding="utf-8") as f:
+            jobs = json.load(f)
+        return [jobs[key] for key in sorted(jobs)]
     paths = sorted((results / name / "jobs").glob("*.json"))
     if not paths:
-        raise FileNotFoundError(f"no job JSONs under {results / name / 'jobs'}")
+        raise FileNotFoundError(f"no jobs.json and no job JSONs under {results / name}")
     out = []
     for path in paths:
         with open(path, encoding="utf-8") as f:
