@@ -111,6 +111,122 @@ def series(values) -> str:
 CPU_NOT_RECORDED = "CPU time not recorded"
 
 
+# ----------------------------------------------------------------------------- Fig 2.3
+def _stage(stages: list, G: int) -> dict:
+    """The stage of a grid schedule trained at grid size ``G``."""
+    found = [st for st in stages if st["G"] == G]
+    require(len(found) == 1, f"one stage at G={G}")
+    return found[0]
+
+
+@template("fig_2_3", "numbers")
+def fig_2_3_numbers(s: dict) -> str:
+    c, stages = s["claims"], s["stages"]
+    small, wide = c["2x1x1"], c["2x5x1"]
+    require(small["slope_range"] == wide["slope_range"] == [5, 100], "Fig 2.3 slopes over G = 5…100")
+    # [2,5,1]'s U: after its best G the test RMSE rises at every refinement
+    after = [st for st in stages["2x5x1"] if st["G"] > wide["best_G"]]
+    require(all(a["test_rmse"] < b["test_rmse"] for a, b in zip(after, after[1:]))
+            and after[0]["test_rmse"] > wide["best_test_rmse"], "Fig 2.3 [2,5,1] rises after its minimum")
+    require(all(a["train_rmse"] > b["train_rmse"] for st in stages.values() for a, b in zip(st, st[1:])),
+            "Fig 2.3 train RMSE falls at every refinement")
+    last = stages["2x1x1"][-1]
+    require(last["train_rmse"] == min(st["train_rmse"] for v in stages.values() for st in v),
+            "Fig 2.3 the lowest train RMSE is [2,1,1]'s last")
+    # beyond the U: both test RMSEs are over tenfold their best two refinements past it
+    beyond = {k: [st for st in v if st["G"] > c[k]["best_G"]] for k, v in stages.items()}
+    require(all(beyond[k][1]["test_rmse"] > 10 * c[k]["best_test_rmse"] for k in stages),
+            "Fig 2.3 both test RMSEs jump beyond the U")
+    # while [2,1,1]'s root median error stays at its minimum's level (within 2×)
+    best_median = _stage(stages["2x1x1"], small["best_G"])["test_root_median_se"]
+    flat = []
+    for st in beyond["2x1x1"]:
+        if st["test_root_median_se"] >= 2 * best_median:
+            break
+        flat.append(st)
+    require(len(flat) >= 2, "Fig 2.3 [2,1,1] root median error flat beyond the U")
+    med = [st["test_root_median_se"] for st in flat]
+    times = [st["seconds"] for v in stages.values() for st in v]
+    w100, w200 = _stage(stages["2x5x1"], 100), _stage(stages["2x5x1"], 200)
+    s200 = flat[0]
+    return (
+        f"[2,1,1]: slope {fixed(small['slope_rms'], 2)} (RMS), {fixed(small['slope_median'], 2)} (median); "
+        f"best test RMSE {sci(small['best_test_rmse'])} at G={small['best_G']}. [2,5,1]: best "
+        f"{sci(wide['best_test_rmse'])} at G={wide['best_G']}, then rising ({sci(w100['test_rmse'])} at G=100, "
+        f"{sci(w200['test_rmse'])} at G=200). Train RMSE falls at every refinement down to "
+        f"{sci(last['train_rmse'], 1)} at G={last['G']}. Beyond the U both test RMSEs jump "
+        f"({s200['test_rmse']:.2g} for [2,1,1] at G={s200['G']}) while its root median error stays "
+        f"{sci(min(med))}–{sci(max(med))} (G={flat[0]['G']}–{flat[-1]['G']}), so a few test points near the "
+        f"domain edge carry it. Time per grid {round(min(times))}–{seconds(max(times))} with no clean trend "
+        "(stages stop when L-BFGS converges)"
+    )
+
+
+@template("fig_2_3", "scale")
+def fig_2_3_scale(s: dict) -> str:
+    jobs = load_jobs("fig_2_3", RESULTS_IN_USE[0])
+    cfg = {(tuple(j["config"]["grids"]), j["config"]["steps"], j["config"]["seed"]) for j in jobs}
+    require(len(cfg) == 1, "Fig 2.3 one schedule for both widths")
+    grids, steps, seed = cfg.pop()
+    stage_wall = sum(st["seconds"] for v in s["stages"].values() for st in v)
+    require(s["seconds"] < stage_wall, "Fig 2.3 the jobs ran in parallel")
+    return (
+        f"full scale: 1000/1000 points, G = {grids[0]}…{grids[-1]}, {steps} L-BFGS iterations per grid (the "
+        f"paper: 200 pykan steps of up to 20 iterations), seed {seed}; {CPU_NOT_RECORDED} ({seconds(s['seconds'])} "
+        f"wall with the {len(jobs)} jobs in parallel; the stages' training wall times sum to {seconds(stage_wall)})"
+    )
+
+
+# ----------------------------------------------------------------------------- Fig 2.4
+def _same_exponent_range(values, digits: int = 2) -> str:
+    """'1.2–1.4e-3' when both ends share an exponent, else '9.5e-4–1.4e-3'."""
+    lo, hi = sci(min(values), digits), sci(max(values), digits)
+    if lo.split("e")[1] == hi.split("e")[1]:
+        return f"{lo.split('e')[0]}–{hi}"
+    return f"{lo}–{hi}"
+
+
+@template("fig_2_4", "numbers")
+def fig_2_4_numbers(s: dict) -> str:
+    c = s["claims"]
+    seeds = sorted(c["per_seed"], key=int)
+    per = [c["per_seed"][sd] for sd in seeds]
+    require(c["all_prune_to_2_1_1"] and all(p["pruned_width"] == [2, 1, 1] for p in per),
+            "Fig 2.4 every seed prunes to [2,1,1]")
+    picks = {"0,0,0": "sin", "0,1,0": "x^2", "1,0,0": "exp"}
+    require(c["all_pick_sin_x2_exp"] and all(p["functions"] == picks for p in per),
+            "Fig 2.4 sin, x², exp on every seed")
+    formula = "1.0*exp(1.0*y**2 + 1.0*sin(3.14*x))"
+    require(c["all_formulas_match"] and all(p["formula"] == formula and p["formula_matches"] for p in per),
+            "Fig 2.4 the same rounded formula on every seed")
+    jobs = load_jobs("fig_2_4", RESULTS_IN_USE[0])
+    require(all(j["config"]["lib"] is None for j in jobs), "Fig 2.4 the whole default library")
+    st = s["steps"][f"seed{seeds[0]}"]
+    return (
+        f"Seeds {seeds[0]}–{seeds[-1]} all prune to [2,1,1]; `auto_symbolic` (the whole 29-function library) "
+        f"picks sin, x², exp on every seed; final test RMSE {series(sci(p['final_test_rmse']) for p in per)}; "
+        f"the rounded formula is `{formula}` for all {len(per)} (sympy-equal to exp(y² + sin(3.14x)); "
+        f"rounded, its test RMSE is {_same_exponent_range([p['formula_test_rmse'] for p in per])}, because "
+        f"3.14 is not π). Test RMSE after each step (seed {seeds[0]}): {sci(st['sparsify']['test_rmse'])} "
+        f"sparse, {sci(st['pruned']['test_rmse'])} pruned and refined, {sci(st['symbolic']['test_rmse'])} "
+        f"snapped, {sci(st['affine']['test_rmse'])} after training the affine parameters"
+    )
+
+
+@template("fig_2_4", "scale")
+def fig_2_4_scale(s: dict) -> str:
+    jobs = load_jobs("fig_2_4", RESULTS_IN_USE[0])
+    steps = {tuple(sorted(j["config"]["steps"].items())) for j in jobs}
+    require(len(steps) == 1, "Fig 2.4 one recipe for every seed")
+    st = dict(steps.pop())
+    wall = sum(j["seconds"] for j in jobs)
+    return (
+        f"full: {len(jobs)} seeds, one job each, the library's recipe ({st['sparsify']} / {st['pruned']} / "
+        f"refine(10) + {st['refined']} / {st['affine']} L-BFGS iterations, pykan 0.2.8's penalty and pruning "
+        f"scores); {CPU_NOT_RECORDED} (the jobs' wall times sum to {seconds(wall)} on a loaded machine)"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 3.2
 # Names of the special functions as the README writes them.
 _FIG_3_2_NAMES = {
