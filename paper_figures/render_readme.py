@@ -227,6 +227,80 @@ def fig_2_4_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Fig 3.3
+def _thousands(n: int) -> str:
+    """An integer with the README's thousands separator: 20601 -> '20,601'."""
+    return f"{n:,}"
+
+
+def _mlp_name(width) -> str:
+    """[2,100,100,100,1] -> '4×100' (weight layers × hidden width) for deep equal-width MLPs."""
+    hidden = set(width[1:-1])
+    return f"{len(width) - 1}×{hidden.pop()}" if len(width) > 4 and len(hidden) == 1 else shape(width)
+
+
+@template("fig_3_3", "numbers")
+def fig_3_3_numbers(s: dict) -> str:
+    c, stages = s["claims"], s["stages"]
+    kan, mlp, big, long = c["kan"], c["mlp"], c["kan_paper_scale"], c["mlp_long"]
+    grids = [st["G"] for st in stages[f"kan_{'x'.join(map(str, kan['width']))}_ni{c['n_i']}"]]
+    slopes = {k: v["slope_l2sq"] for k, v in c["scaling_vs_params"].items() if k.startswith("kan_")}
+    widths = sorted(slopes, key=lambda k: int(k.split("x")[1]))
+    mlps = [v[-1] for k, v in stages.items() if k.startswith("mlp_") and k.endswith(f"_ni{c['n_i']}")]
+    mlps = sorted((st for st in mlps if st["steps"] == mlp["steps"]), key=lambda st: st["n_params"])
+    mlp_widths = {st["n_params"]: k.split("_")[1].split("x") for k, v in stages.items()
+                  if k.startswith("mlp_") for st in v}
+    require(mlps[-1]["n_params"] == mlp["n_params"], "Fig 3.3 the widest MLP is the compared one")
+    # "still falling": the long MLP's lowest L2² comes in its last tenth of iterations
+    curve = load_jobs("fig_3_3", RESULTS_IN_USE[0])
+    curve = [j for j in curve if j["config"].get("long")]
+    require(len(curve) == 1, "Fig 3.3 one long MLP run")
+    l2 = curve[0]["curves"]["l2sq"]
+    require(l2.index(min(l2)) >= 0.9 * len(l2) and min(l2) == long["best_l2sq"], "Fig 3.3 long MLP still falling")
+    names = [_mlp_name([int(w) for w in mlp_widths[st["n_params"]]]) for st in mlps]
+    return (
+        f"**n_i={_thousands(c['n_i'])}:** KAN {shape(kan['width'])}, G={'→'.join(str(g) for g in grids)}, "
+        f"{kan['steps']} iterations: L2² {sci(kan['l2sq'])}, H1² {sci(kan['h1sq'])} ({kan['n_params']} params). "
+        f"MLP {shape(mlp['width'])}, {_thousands(mlp['n_params'])} params, {mlp['steps']} iterations: L2² "
+        f"{sci(mlp['l2sq'])}, H1² {mlp['h1sq']:.2f}: {sci(c['mlp_over_kan_l2sq'])}× the KAN's L2² (H1²: "
+        f"{sci(c['mlp_over_kan_h1sq'])}×); the KAN passes the MLP's final L2² at iteration "
+        f"{c['kan_steps_to_mlp_final_l2sq']}. **n_i={_thousands(big['n_i'])} (paper):** KAN L2² "
+        f"{sci(big['l2sq'])}, H1² {sci(big['h1sq'])}. KAN L2² vs params slope {fixed(max(slopes.values()), 1)} to "
+        f"{fixed(min(slopes.values()), 1)} ({series(shape([2, int(k.split('x')[1]), 1]) for k in widths)} over G). "
+        f"MLPs {' / '.join(names)} after {mlp['steps']} iterations: {' / '.join(sci(st['l2sq']) for st in mlps)}; "
+        f"{shape(long['width'])} after {_thousands(long['steps'])} iterations: {sci(long['l2sq'])}, still falling"
+    )
+
+
+@template("fig_3_3", "scale")
+def fig_3_3_scale(s: dict) -> str:
+    jobs = load_jobs("fig_3_3", RESULTS_IN_USE[0])
+    cfg = [j["config"] for j in jobs]
+    shared = {(c["n_b"], c["alpha"], c["seed"]) for c in cfg}
+    require(len(shared) == 1, "Fig 3.3 one n_b, α and seed")
+    n_b, alpha, seed = shared.pop()
+    kan_steps = {c["steps"] for c in cfg if c["kind"] == "kan"}
+    mlp_steps = sorted({c["steps"] for c in cfg if c["kind"] == "mlp"})
+    long = [c for c in cfg if c["kind"] == "mlp" and c["steps"] == mlp_steps[-1]]
+    require(len(kan_steps) == 1 and len(mlp_steps) == 2 and len(long) == 1, "Fig 3.3 iteration counts")
+    require({c["activation"] for c in cfg if c["kind"] == "mlp"} == {"tanh"}, "Fig 3.3 tanh MLPs")
+    small = min(c["n_i"] for c in cfg)
+    large = [c for c in cfg if c["n_i"] > small]
+    require(len(large) == 1 and large[0]["width"] == [2, 10, 1]
+            and all(c["n_i"] == small for c in cfg if c["kind"] == "mlp"), "Fig 3.3 only [2,10,1] at the large n_i")
+    side = round(small ** 0.5)
+    require(side * side == small, "Fig 3.3 a square mesh")
+    cpu = sum(j["cpu_seconds"] for j in jobs)
+    wall = sum(j["seconds"] for j in jobs)
+    require(round(cpu, 6) == round(s["cpu_seconds_jobs"], 6), "Fig 3.3 the jobs' CPU seconds")
+    return (
+        f"reduced: MLPs and the KAN width sweep at n_i={_thousands(small)} ({side}×{side} mesh), the [2,10,1] KAN "
+        f"also at n_i={_thousands(large[0]['n_i'])}; n_b={n_b}, α={alpha:g}; {kan_steps.pop()} L-BFGS iterations "
+        f"per grid; MLPs (tanh) {mlp_steps[0]} iterations, one {_thousands(mlp_steps[1])}; seed {seed}. "
+        f"{seconds(cpu)} of CPU ({round(wall / 60)} min wall on a loaded machine)"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 3.2
 # Names of the special functions as the README writes them.
 _FIG_3_2_NAMES = {
