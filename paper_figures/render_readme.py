@@ -301,6 +301,44 @@ def fig_3_3_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Fig 3.4
+@template("fig_3_4", "numbers")
+def fig_3_4_numbers(s: dict) -> str:
+    c, errors = s["claims"], s["errors"]
+    kan, mlp = c["kan"], c["mlp"]
+    jobs = {j["config"]["job"]: j for j in load_jobs("fig_3_4", RESULTS_IN_USE[0])}
+    grid = jobs["kan"]["config"]["grid"]
+    require(jobs["kan"]["n_params"] == grid + 3, "Fig 3.4 the KAN is one cubic edge, [1,1]")
+    n = len(errors["kan"])
+    require(kan["max_error_all_peaks_after_last_phase"] == max(errors["kan"][-1]), "Fig 3.4 KAN errors after the last phase")
+    require(kan["max_error_growth_after_learning"] <= 0.0, "Fig 3.4 no KAN peak's error rises")
+    rmse = {sci(x) for x in kan["train_rmse_per_phase"]}
+    require(len(rmse) == 1, "Fig 3.4 one KAN train RMSE for every phase")
+    middle = errors["mlp"][-1][1:-1]
+    return (
+        f"KAN [1,1], G={grid}, only spline coefficients trained (`base=\"zero\"`): after phase {n}, max error "
+        f"on every peak {sci(kan['max_error_all_peaks_after_last_phase'])}, and no peak's error rises after the "
+        f"phase that learned it; train RMSE {rmse.pop()} per phase (the paper-era log: ~4e-6). MLP "
+        f"{shape(jobs['mlp']['config']['width'])} {jobs['mlp']['config']['activation']}: peak-1 error "
+        f"{sci(mlp['peak1_error_after_phase1'])} after phase 1, {mlp['peak1_error_after_last_phase']:.1f} after "
+        f"phase {n}; {min(middle):.0f}–{max(middle):.0f} on peaks 2–{n - 1}"
+    )
+
+
+@template("fig_3_4", "scale")
+def fig_3_4_scale(s: dict) -> str:
+    jobs = load_jobs("fig_3_4", RESULTS_IN_USE[0])
+    steps = {j["config"]["steps"] for j in jobs} | {s["steps_per_phase"]}
+    seeds = {j["config"]["seed"] for j in jobs}
+    require(len(steps) == 1 and len(seeds) == 1, "Fig 3.4 one iteration limit and seed")
+    its = s["claims"]["kan"]["iterations_per_phase"]
+    return (
+        f"paper scale: {len(its)} phases × 100 samples, up to {_thousands(steps.pop())} L-BFGS iterations per "
+        f"phase (the KAN converges in {min(its)}–{max(its)}), seed {seeds.pop()}; "
+        f"{seconds(sum(j['cpu_seconds'] for j in jobs))} of CPU"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 3.2
 # Names of the special functions as the README writes them.
 _FIG_3_2_NAMES = {
