@@ -339,6 +339,47 @@ def fig_3_4_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Fig 4.2
+def _seed_list(seeds, sep: str = ",") -> str:
+    return sep.join(str(sd) for sd in seeds)
+
+
+@template("fig_4_2", "numbers")
+def fig_4_2_numbers(s: dict) -> str:
+    frozen, trainable = s["claims"]["frozen"], s["claims"]["trainable"]
+    fg, tg = frozen["seeds_by_group"], trainable["seeds_by_group"]
+    require(set(fg) == {"x1,x2,x3", "x4,x5", "none"}, "Fig 4.2 fixed head: two groups or nothing")
+    require(set(tg) == {"x1,x2,x3", "x4,x5", "none", "other"}, "Fig 4.2 trainable head: groups, mixed, nothing")
+    seeds = frozen["seeds_scanned"]
+    require(seeds == list(range(seeds[0], seeds[-1] + 1)), "Fig 4.2 consecutive seeds")
+    # a constant f predicts 1/2 on balanced labels: test MSE 0.25
+    none_mse = [frozen["test_mse_by_seed"][str(sd)] for sd in fg["none"]]
+    require(all(abs(m - 0.25) < 1e-3 for m in none_mse), "Fig 4.2 the empty fixed-head runs are constant")
+    x45 = fg["x4,x5"]
+    x45_words = f"{_seed_list(x45[:-1])} and {x45[-1]}" if len(x45) > 1 else str(x45[0])
+    return (
+        f"Gaussian head fixed (default), seeds {seeds[0]}–{seeds[-1]}: {{x1,x2,x3}} at {_seed_list(fg['x1,x2,x3'])}; "
+        f"{{x4,x5}} at {x45_words}; nothing at the other {len(fg['none'])} (f constant, test MSE "
+        f"{min(none_mse):.4f}–{max(none_mse):.4f}). Gaussian trainable as in pykan: {{x1,x2,x3}} at {_seed_list(tg['x1,x2,x3'])}; "
+        f"{{x4,x5}} at {_seed_list(tg['x4,x5'])}; mixed groups at {_seed_list(tg['other'])}"
+    )
+
+
+@template("fig_4_2", "scale")
+def fig_4_2_scale(s: dict) -> str:
+    jobs = load_jobs("fig_4_2", RESULTS_IN_USE[0])
+    steps = {j["config"]["steps"] for j in jobs}
+    variants = sorted({j["config"]["variant"] for j in jobs})
+    seeds = {j["config"]["seed"] for j in jobs}
+    require(len(steps) == 1 and len(jobs) == len(variants) * len(seeds), "Fig 4.2 a full seed × head grid")
+    require(round(sum(j["cpu_seconds"] for j in jobs), 6) == round(s["job_cpu_seconds"], 6), "Fig 4.2 CPU seconds")
+    return (
+        f"500+500 train rows, [6,1,1], G=3, {steps.pop()} L-BFGS iterations, {len(seeds)} seeds × "
+        f"{len(variants)} head settings = {len(jobs)} jobs; {seconds(s['job_cpu_seconds'])} of CPU "
+        f"({seconds(s['seconds'])} wall on a loaded machine)"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 3.2
 # Names of the special functions as the README writes them.
 _FIG_3_2_NAMES = {
