@@ -485,6 +485,37 @@ def fig_4_4_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Fig 4.5
+@template("fig_4_5", "numbers")
+def fig_4_5_numbers(s: dict) -> str:
+    c = s["claims"]
+    require(c["within_5_percent"] == (c["edge_rel_err_max"] <= 0.05), "Fig 4.5 the 5 % flag")
+    lo, hi = c["constrained_abs_E"]
+    return (
+        f"Test accuracy {percent(c['test_acc'])} % (the exact rule scores {percent(c['theory_acc_test'])} % on our "
+        f"labels). The learned edge is within {percent(c['edge_rel_err_max'])} % (max) of 2/\\|E\\|, median "
+        f"{percent(c['edge_rel_err_median'])} %, over the {c['n_constrained_E']} grid energies with \\|E\\| from "
+        f"{lo:.2f} to {hi:.2f} where states lie within 15 % on both sides of the edge; outside that band the data "
+        "cannot place the edge"
+    )
+
+
+@template("fig_4_5", "scale")
+def fig_4_5_scale(s: dict) -> str:
+    sc = s["scale"]
+    jobs = load_jobs("fig_4_5", RESULTS_IN_USE[0])
+    require(len(jobs) == 1 and all(jobs[0]["config"][k] == v for k, v in sc.items()), "Fig 4.5 one job at this scale")
+    job = jobs[0]
+    require(job["n_train"] == sc["train_draws"] * sc["N"] and job["n_test"] == sc["test_draws"] * sc["N"],
+            "Fig 4.5 N states per draw")
+    require(job["n_train"] % 1000 == 0 and job["n_test"] % 1000 == 0, "Fig 4.5 whole thousands of states")
+    return (
+        f"KAN [2,1,1] (the sigmoid on a second layer), G = 20, {sc['steps']} L-BFGS iterations, MSE; N = {sc['N']}, "
+        f"{sc['train_draws']} training and {sc['test_draws']} test draws ({job['n_train'] // 1000}k / "
+        f"{job['n_test'] // 1000}k states); {seconds(s['cpu_seconds_job'])} of CPU"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 3.2
 # Names of the special functions as the README writes them.
 _FIG_3_2_NAMES = {
