@@ -516,6 +516,87 @@ def fig_4_5_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Fig 4.6
+_SYMBOLS = {"alpha": "α", "lambda": "λ", "E": "E"}
+_SUPER = {"2": "²", "3": "³", "4": "⁴"}
+
+
+def _monomial(term: str) -> Tuple[str, int]:
+    """'*alpha**2*lambda' -> ('α²λ', 3): the README's name of a polynomial term and its degree."""
+    name, degree = "", 0
+    for factor in re.findall(r"\*([A-Za-z]+)(?:\*\*(\d))?", term):
+        symbol, power = factor
+        name += _SYMBOLS[symbol] + _SUPER.get(power, "")
+        degree += int(power or 1)
+    return name, degree
+
+
+def _polynomial_terms(formula: str) -> Dict[str, Tuple[float, int]]:
+    """The terms of 'c1*x**2 - c2*y + c0 = 0' as {monomial: (coefficient, degree)}; the constant is '1'."""
+    lhs = formula.split("=")[0].replace(" ", "")
+    terms: Dict[str, Tuple[float, int]] = {}
+    for sign, coef, term in re.findall(r"([+-]?)(\d+\.?\d*)((?:\*[A-Za-z]+(?:\*\*\d)?)*)", lhs):
+        value = float(coef) * (-1.0 if sign == "-" else 1.0)
+        name, degree = _monomial(term) if term else ("1", 0)
+        require(name not in terms, f"Fig 4.6 term {name} once in the formula")
+        terms[name] = (value, degree)
+    return terms
+
+
+@template("fig_4_6", "numbers")
+def fig_4_6_numbers(s: dict) -> str:
+    g, m = s["claims"]["gaam"], s["claims"]["maam"]
+    coef = g["coefficients_normalised"]
+    require(coef["lambda"] == 2.0, "Fig 4.6 GAAM formula normalised to λ coefficient 2")
+    terms = _polynomial_terms(g["formula"])
+    require(abs(terms["Eα"][0] - coef["alpha*E"]) < 1e-3 and abs(terms["1"][0] - coef["1"]) < 1e-3,
+            "Fig 4.6 the formula carries the normalised coefficients")
+    require(max(d for _, d in terms.values()) == 4, "Fig 4.6 the GAAM formula is quartic")
+    # the other terms whose coefficient is at least a quarter of λ's, largest first
+    extra = sorted((n for n in terms if n not in ("Eα", "λ", "1") and abs(terms[n][0]) >= 0.5),
+                   key=lambda n: -abs(terms[n][0]))
+    jobs = {j["config"]["job"]: j for j in load_jobs("fig_4_6", RESULTS_IN_USE[0])}
+    require(jobs["maam"]["pruned_width_by_threshold"] == 2, "Fig 4.6 MAAM prunes to [4,2,1,1]")
+    require(m["cosh_beats_quadratic"] == (m["step4A_cosh"] > m["step4B_quadratic"]), "Fig 4.6 cosh flag")
+    return (
+        f"GAAM: φ's strongest edge is {g['phi_relative_strength']:.2g} of the strongest edge; the snapped "
+        f"formula's sign agrees with αE + 2λ − 2 on {percent(g['formula_theory_agreement'])} % of test inputs; "
+        f"the formula is quartic, normalised to λ coefficient 2: αE {coef['alpha*E']:.2f} (theory 1), constant "
+        f"{fixed(coef['1'], 2)} (theory −2), plus {series(extra[:-1])} and {extra[-1]} terms. MAAM: φ's strongest "
+        f"edge {m['phi_relative_strength']:.2g}; [4,2,1,1] {percent(m['width_4x2'])} % against [4,3,1,1] "
+        f"{percent(m['step1_4x3'])} %; pruning at 1e-2 gives [4,2,1,1]; cosh {percent(m['step4A_cosh'])} % against "
+        f"quadratic {percent(m['step4B_quadratic'])} %"
+    )
+
+
+def _thousands_k(n: int) -> str:
+    """18000 -> '18k', 3600 -> '3.6k'."""
+    return f"{n / 1000:g}k"
+
+
+@template("fig_4_6", "scale")
+def fig_4_6_scale(s: dict) -> str:
+    sc = s["scale"]
+    jobs = {j["config"]["job"]: j for j in load_jobs("fig_4_6", RESULTS_IN_USE[0])}
+    shared = ("train_draws", "test_draws", "states_per_draw", "steps", "snap_steps")
+    require(all(j["config"][k] == sc[k] for j in jobs.values() for k in shared), "Fig 4.6 one scale for all jobs")
+    n_train = {j["n_train"] for j in jobs.values()}
+    n_test = {j["n_test"] for j in jobs.values()}
+    require(n_train == {sc["train_draws"] * sc["states_per_draw"]} and n_test == {sc["test_draws"] * sc["states_per_draw"]},
+            "Fig 4.6 draws × states")
+    e_box = jobs["gaam"]["input_box"]
+    require(max(abs(e_box[0][1]), abs(e_box[1][1])) <= 4.0, "Fig 4.6 GAAM states with |E| ≤ 4")
+    cpu = s["cpu_seconds_jobs"]
+    require(set(cpu) == set(jobs) and all(abs(cpu[k] - jobs[k]["cpu_seconds"]) < 1e-6 for k in jobs),
+            "Fig 4.6 CPU seconds per job")
+    return (
+        f"G = 5, λ = 1e-3, {sc['steps']} + {sc['snap_steps']} L-BFGS iterations, MSE; N = {jobs['gaam']['config']['N']} "
+        f"(GAAM) / {jobs['maam']['config']['N']} (MAAM); {sc['train_draws']} training and {sc['test_draws']} test "
+        f"draws × {sc['states_per_draw']} random states each ({_thousands_k(n_train.pop())} / "
+        f"{_thousands_k(n_test.pop())}); GAAM drops the states with \\|E\\| > 4; {seconds(sum(cpu.values()))} of CPU"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 3.2
 # Names of the special functions as the README writes them.
 _FIG_3_2_NAMES = {
