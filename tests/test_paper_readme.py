@@ -77,3 +77,32 @@ def test_number_formats():
     assert rr.fixed(-3.344, 2) == "−3.34"
     assert rr.percent(0.994) == "99.4"
     assert rr.seconds(392.72) == "393 s"
+
+
+def test_the_rows_rendered_since_are_generated_with_their_json_times():
+    text = rr.README.read_text(encoding="utf-8")
+    for name in ("fig_2_3", "fig_2_4", "fig_3_3", "fig_3_4", "fig_4_2", "fig_4_3", "fig_4_4", "fig_4_5", "fig_4_6"):
+        for cell in ("numbers", "scale"):
+            assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
+    # times the JSONs record (no CPU time for Figures 2.4, 4.3, 4.4: their jobs predate it)
+    assert "CPU time not recorded (the jobs' wall times sum to 2389 s" in text  # Fig 2.4
+    assert "CPU time not recorded (the jobs' wall times sum to 1015 s" in text  # Fig 4.3
+    assert "25 s of CPU" in text  # Fig 4.5: the job's 24.7 CPU seconds
+
+
+@pytest.mark.parametrize("name, cell, change", [
+    # Fig 2.3: [2,5,1]'s test RMSE stops rising after its minimum
+    ("fig_2_3", "numbers", lambda s: s["stages"]["2x5x1"][-1].update(test_rmse=1e-6)),
+    # Fig 4.2: an "empty" fixed-head run that is not constant
+    ("fig_4_2", "numbers", lambda s: s["claims"]["frozen"]["test_mse_by_seed"].update({"4": 0.1})),
+    # Fig 4.4: the cusp-volume count no longer matches the runs with V, μ_i, λ active
+    ("fig_4_4", "numbers", lambda s: s["claims"]["continuous"]["cluster_runs"].update({"cusp volume": 2})),
+    # Fig 4.6: the GAAM coefficients no longer normalised to λ coefficient 2
+    ("fig_4_6", "numbers", lambda s: s["claims"]["gaam"]["coefficients_normalised"].update({"lambda": 1.9})),
+])
+def test_statements_of_the_new_templates_are_checked(name, cell, change):
+    summary = rr.load_summary(name)
+    rr.TEMPLATES[(name, cell)](summary)  # renders as committed
+    change(summary)
+    with pytest.raises(ValueError, match="out of date"):
+        rr.TEMPLATES[(name, cell)](summary)
