@@ -925,6 +925,77 @@ def fig_3_1_numbers(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Figs B.1, B.2
+def _loose(x: float) -> str:
+    """An error as the README writes it in a sequence: two significant digits, plain above 0.1
+    (2.3, 0.28) and scientific below (3.0e-2)."""
+    return f"{x:.2g}" if x >= 0.1 else sci(x)
+
+
+def _fig_b_1_jobs(figure: str) -> list:
+    jobs = [j for j in load_jobs("fig_b_1", RESULTS_IN_USE[0]) if j["config"]["figure"] == figure]
+    require(len(jobs) > 0, f"Fig {figure} has jobs")
+    return jobs
+
+
+@template("fig_b_1", "numbers")
+def fig_b_1_numbers(s: dict) -> str:
+    c = s["claims"]["B.1"]
+    jobs = sorted(_fig_b_1_jobs("B.1"), key=lambda j: j["config"]["seed"])
+    require([j["config"]["seed"] for j in jobs] == c["seeds"], "Fig B.1 one job per seed")
+    require([j["test_rmse"] for j in jobs] == c["test_rmse"], "Fig B.1 the jobs' test RMSEs")
+    require(all(j["width"] == c["width"] and j["n_params"] == c["n_params"] for j in jobs), "Fig B.1 one LAN shape")
+    steps = {j["config"]["snapshots"][-1] for j in jobs}
+    require(len(steps) == 1, "Fig B.1 one iteration count")
+    snaps = jobs[0]["snapshots"]
+    require(snaps[-1]["test_rmse"] == c["test_rmse"][0], "Fig B.1 the last snapshot is the final LAN")
+    require(all(a["test_rmse"] > b["test_rmse"] for a, b in zip(snaps, snaps[1:])), "Fig B.1 seed 0's error falls")
+    seeds = c["seeds"]
+    return (
+        f"LAN {shape(c['width'])}, G=5, {c['n_params']} parameters (the paper's formula: {c['paper_param_count']}). "
+        f"Test RMSE after {steps.pop()} iterations: {series(sci(x) for x in c['test_rmse'])} (seeds "
+        f"{seeds[0]}–{seeds[-1]}). Snapshots at steps {'/'.join(str(sn['step']) for sn in snaps)} (seed "
+        f"{jobs[0]['config']['seed']}): {' → '.join(_loose(sn['test_rmse']) for sn in snaps)}. The node "
+        "activations end as irregular, overlapping curves"
+    )
+
+
+@template("fig_b_1", "scale")
+def fig_b_1_scale(s: dict) -> str:
+    jobs = _fig_b_1_jobs("B.1")
+    steps = {j["config"]["snapshots"][-1] for j in jobs}
+    require(len(steps) == 1, "Fig B.1 one iteration count")
+    cpu = s["cpu_seconds"]
+    require(set(cpu) == {j["config"]["job"] for j in load_jobs("fig_b_1", RESULTS_IN_USE[0])},
+            "Fig B.1 a CPU time for every B.1 and B.2 job")
+    return (
+        f"{steps.pop()} L-BFGS iterations, {len(jobs)} seeds; B.1 and B.2 together {seconds(sum(cpu.values()))} "
+        "of CPU"
+    )
+
+
+_FIG_B_2_NAMES = {"xy": "xy", "x_over_y": "x/y", "exp_j0_plus_y2": "exp(J₀+y²)", "tanh_quartic": "tanh-quartic",
+                  "sqrt_distance": "sqrt-distance"}
+
+
+@template("fig_b_1", "tasks")
+def fig_b_2_numbers(s: dict) -> str:
+    c = s["claims"]["B.2"]
+    jobs = _fig_b_1_jobs("B.2")
+    seeds = {j["config"]["seed"] for j in jobs}
+    steps = {j["config"]["snapshots"][-1] for j in jobs}
+    require(len(seeds) == 1 and len(steps) == 1, "Fig B.2 one seed and one iteration count")
+    require(set(c) == set(_FIG_B_2_NAMES) | {"first_decimal_digit"}, "Fig B.2 the six Fig 4.1 tasks")
+    require(all(v["width"][1:-1] == [10, 10] for v in c.values()), "Fig B.2 two hidden layers of 10")
+    by_panel = sorted(_FIG_B_2_NAMES, key=lambda k: c[k]["panel"])
+    return (
+        f"LAN [n_in,10,10,n_out], G=5, seed {seeds.pop()}, {steps.pop()} iterations. Test RMSE: "
+        + ", ".join(f"{_FIG_B_2_NAMES[k]} {sci(c[k]['test_rmse'])}" for k in by_panel)
+        + f"; digits {percent(c['first_decimal_digit']['test_acc'])} % accuracy. No node activation is "
+        "recognisably linear, log, exp, quartic or a digit spike"
+    )
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.

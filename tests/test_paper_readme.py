@@ -106,3 +106,25 @@ def test_statements_of_the_new_templates_are_checked(name, cell, change):
     change(summary)
     with pytest.raises(ValueError, match="out of date"):
         rr.TEMPLATES[(name, cell)](summary)
+
+
+def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
+    text = rr.README.read_text(encoding="utf-8")
+    for name, cells in {"fig_b_1": ("numbers", "scale", "tasks")}.items():
+        for cell in cells:
+            assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
+    assert "B.1 and B.2 together 118 s of CPU" in text  # the nine jobs' 118.1 CPU seconds
+
+
+@pytest.mark.parametrize("name, cell, change", [
+    # Fig B.1: the summary's test RMSEs no longer those of the jobs whose snapshots are quoted
+    ("fig_b_1", "numbers", lambda s: s["claims"]["B.1"]["test_rmse"].__setitem__(1, 0.5)),
+    # Fig B.2: a task missing from the six of Fig 4.1
+    ("fig_b_1", "tasks", lambda s: s["claims"]["B.2"].pop("xy")),
+])
+def test_statements_of_the_appendix_templates_are_checked(name, cell, change):
+    summary = rr.load_summary(name)
+    rr.TEMPLATES[(name, cell)](summary)  # renders as committed
+    change(summary)
+    with pytest.raises(ValueError, match="out of date"):
+        rr.TEMPLATES[(name, cell)](summary)
