@@ -1050,6 +1050,55 @@ def fig_b_3_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Table 5
+def _table_5_jobs() -> Dict[str, dict]:
+    jobs = {j["config"]["row"]: j for j in load_jobs("table_5", RESULTS_IN_USE[0])}
+    require(sorted(jobs) == ["A", "B", "C", "D"], "Table 5 rows A–D")
+    return jobs
+
+
+@template("table_5", "numbers")
+def table_5_numbers(s: dict) -> str:
+    rows = s["claims"]["rows"]
+    jobs = _table_5_jobs()
+    require(s["data"] == "SnapPy census knots, regenerated (not DeepMind's CSV)", "Table 5 the data")
+    require(sorted(rows) == ["A", "B", "C", "D"], "Table 5 rows A–D")
+    require(all(jobs[r]["accuracy"] == rows[r]["accuracy"] for r in rows), "Table 5 the jobs' accuracies")
+    # A is the exact formula itself: its r² with A is 1 up to rounding
+    require(abs(rows["A"]["r2_A"] - 1.0) < 1e-12, "Table 5 row A's r² with A is 1")
+    # B's three 1-D functions, one per input edge in input order (μ_r, μ_i, λ)
+    picks = jobs["B"]["picks"]
+    require(jobs["B"]["config"]["shape"] == [3, 1] and sorted(picks) == ["0,0,0", "0,1,0", "0,2,0"],
+            "Table 5 row B is one layer of three edges")
+    b_picks = [picks[f"0,{i},0"][0] for i in range(3)]
+
+    def cells(r: str) -> str:
+        v = rows[r]
+        return f"{percent(v['accuracy'])} % / {v['r2_sigma']:.3f}"
+
+    return (
+        f"SnapPy census knots, regenerated (not DeepMind's CSV), test part: A **{cells('A')}** / 1; "
+        f"B {cells('B')} / {rows['B']['r2_A']:.3f} ({series(b_picks)}); C {cells('C')} / {rows['C']['r2_A']:.3f}; "
+        f"D **{cells('D')} / {rows['D']['r2_A']:.3f}**; formulas in `results/table_5/table_5.md`"
+    )
+
+
+@template("table_5", "scale")
+def table_5_scale(s: dict) -> str:
+    jobs = _table_5_jobs()
+    kans = [jobs[r]["config"] for r in ("B", "C", "D")]
+    cfg = {(c["steps"], c["affine_steps"], c["symbolic_samples"], len(c["library"]), c["rows"]) for c in kans}
+    require(len(cfg) == 1, "Table 5 one recipe for the three KANs")
+    steps, affine, samples, n_lib, n_rows = cfg.pop()
+    require(n_rows is None, "Table 5 every census knot used")
+    wall = sum(j["seconds"] for j in jobs.values())  # time.perf_counter per job: wall, not CPU
+    return (
+        f"KANs on the raw (μ_r, μ_i, λ), G=5, {steps} L-BFGS iterations, `auto_symbolic` with {n_lib} functions "
+        f"on {samples} rows, {affine} iterations on the affine parameters; σ read as the least-squares line in "
+        f"each formula, rounded to even; {CPU_NOT_RECORDED} (the jobs' wall times sum to {seconds(wall)})"
+    )
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.
