@@ -1099,6 +1099,40 @@ def table_5_scale(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Fig 2.2
+def _fig_2_2_job() -> dict:
+    jobs = load_jobs("fig_2_2", RESULTS_IN_USE[0])
+    require(len(jobs) == 1, "Fig 2.2 one job")
+    return jobs[0]
+
+
+@template("fig_2_2", "numbers")
+def fig_2_2_numbers(s: dict) -> str:
+    c, job = s["claims"], _fig_2_2_job()
+    cfg = job["config"]
+    grids = (cfg["G_coarse"], cfg["G_fine"])
+    n = [c["n_bases"][f"G={G}"] for G in grids]
+    require(n == [G + cfg["k"] for G in grids], "Fig 2.2 G + k bases")
+    dev = {sci(c["partition_of_unity_max_dev"][f"G={G}"]) for G in grids}
+    require(len(dev) == 1 and c["bases_sum_to_one"], "Fig 2.2 one partition-of-unity error on both grids")
+    require(c["fine_fit_on_coarse_curve"] and c["fine_minus_coarse_max"] < c["tolerance"],
+            "Fig 2.2 the refined spline on the coarse curve")
+    return (
+        f"[2,3,1] notation diagram with x_{{l,i}}, φ_{{l,j,i}}, x̃_{{l,j,i}} and Eq. 2.5. G={grids[0]} gives {n[0]} "
+        f"bases and G={grids[1]} gives {n[1]} (`minikan.core.spline.basis`); max \\|Σ B − 1\\| on [−1,1] is "
+        f"{dev.pop()} on both grids. sin(πx) least-squares fitted on G={grids[0]}, moved to G={grids[1]} by "
+        f"`minikan.core.grid_update.refine` (Eq. 2.16, {cfg['n_samples']} samples), stays on the coarse curve to "
+        f"{sci(c['fine_minus_coarse_max'])}"
+    )
+
+
+@template("fig_2_2", "scale")
+def fig_2_2_scale(s: dict) -> str:
+    _fig_2_2_job()
+    # fig_2_2.json's "seconds" is time.perf_counter around the computation, not the drawing
+    return f"nothing trained; {CPU_NOT_RECORDED} ({s['seconds']:.2f} s wall for the computation, drawing untimed)"
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.

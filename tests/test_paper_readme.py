@@ -111,13 +111,15 @@ def test_statements_of_the_new_templates_are_checked(name, cell, change):
 def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     text = rr.README.read_text(encoding="utf-8")
     for name, cells in {"fig_b_1": ("numbers", "scale", "tasks"),
-                        "fig_b_3": ("numbers", "scale"), "table_5": ("numbers", "scale")}.items():
+                        "fig_b_3": ("numbers", "scale"), "table_5": ("numbers", "scale"),
+                        "fig_2_2": ("numbers", "scale")}.items():
         for cell in cells:
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
     assert "B.1 and B.2 together 118 s of CPU" in text  # the nine jobs' 118.1 CPU seconds
     assert "10k steps); 705 s of CPU" in text  # Fig B.3: its four runs' 705.3 CPU seconds
     # Table 5's jobs record wall time only (time.perf_counter): 328.4 s summed
     assert "rounded to even; CPU time not recorded (the jobs' wall times sum to 328 s)" in text
+    assert "nothing trained; CPU time not recorded (0.09 s wall" in text  # Fig 2.2
 
 
 @pytest.mark.parametrize("name, cell, change", [
@@ -129,6 +131,8 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     ("fig_b_3", "numbers", lambda s: s["claims"]["final_psnr"].update(mlp_continued=29.7)),
     # Table 5: row A is no longer the exact formula (r² with A below 1)
     ("table_5", "numbers", lambda s: s["claims"]["rows"]["A"].update(r2_A=0.99)),
+    # Fig 2.2: the two grids' partition-of-unity errors differ, so "on both grids" is false
+    ("fig_2_2", "numbers", lambda s: s["claims"]["partition_of_unity_max_dev"].update({"G=10": 6.7e-16})),
 ])
 def test_statements_of_the_appendix_templates_are_checked(name, cell, change):
     summary = rr.load_summary(name)
