@@ -1133,6 +1133,66 @@ def fig_2_2_scale(s: dict) -> str:
     return f"nothing trained; {CPU_NOT_RECORDED} ({s['seconds']:.2f} s wall for the computation, drawing untimed)"
 
 
+# ----------------------------------------------------------------------------- Table 2 (the Fig 3.2 run)
+_M0 = ("sph_harm_m0_n1", "sph_harm_m0_n2")
+
+
+def _most_common(values) -> Tuple[str, int]:
+    values = list(values)
+    top = max(set(values), key=values.count)
+    return top, values.count(top)
+
+
+@template("fig_3_2", "table_two")
+def table_2_numbers(s: dict) -> str:
+    table, c = s["table_2"], s["claims"]
+    n = len(table)
+    require(n == c["n_functions"] and all(r["min_rmse"] < 1e-2 for r in table.values()),
+            "Table 2 a minimal KAN below 1e-2 for every function")
+    min_shape, n_min = _most_common(r["min_shape"] for r in table.values())
+    others = [f for f, r in table.items() if r["min_shape"] != min_shape]
+    other_shapes = {table[f]["min_shape"] for f in others}
+    require(n_min > n / 2 and len(other_shapes) == 1, "Table 2 minimal shapes mostly one shape, one exception shape")
+    best_shape, n_best = _most_common(r["best_shape"] for r in table.values())
+    require(n_best > n / 2, "Table 2 best shapes mostly one shape")
+    best_G = sorted({r["best_G"] for r in table.values()})
+    require(best_G == sorted({r["best_G"] for r in table.values() if r["best_shape"] == best_shape}),
+            "Table 2 the best shapes' grids")
+    rest = [r["best_rmse"] for f, r in table.items() if f not in _M0]
+    ratio = sorted(r["best_rmse"] / r["paper"]["best_rmse"] for r in table.values())
+    above = sum(1 for x in ratio if x > 1)
+    # the m=0 harmonics: the best KAN is [2,1,1]'s longer run (100 iterations per grid)
+    jobs = {j["config"]["job"]: j for j in load_jobs("fig_3_2", RESULTS_IN_USE[0])}
+    long_steps = s["scale"]["m0_compact_steps"]
+    short_rmse = []
+    for f in _M0:
+        require(table[f]["best_shape"] == "[2,1,1]" and table[f]["best_job"] == f"{f}__kan_2x1x1_long"
+                and jobs[table[f]["best_job"]]["config"]["steps"] == long_steps, f"Table 2 {f}: [2,1,1] long run best")
+        last = jobs[f"{f}__kan_2x1x1"]["stages"][-1]
+        require(last["G"] == table[f]["best_G"], f"Table 2 {f}: the short run at the same G")
+        short_rmse.append(last["test_rmse"])
+    m0 = [c["sph_harm_m0_2x1x1_rmse"][f] for f in _M0]
+    require(c["target_sph_harm_m0_2x1x1_le_1e-6"] and max(m0) <= 1e-6, "Table 2 the m=0 target ≤ 1e-6")
+    return (
+        f"Minimal shapes (test RMSE < 1e-2) mostly {min_shape} ({', '.join(others)} {other_shapes.pop()}); "
+        f"best shapes mostly {best_shape} at G={best_G[0]}–{best_G[-1]}; best RMSEs "
+        f"{sci(min(rest))}…{sci(max(rest))} (m=0 aside), above the paper's on {above}/{n} (median ratio "
+        f"{ratio[n // 2]:.1f}×, up to {ratio[-1]:.0f}×); m=0: [2,1,1] reaches **{sci(m0[0])} and {sci(m0[1])}** "
+        f"({long_steps} iterations per grid; {sci(short_rmse[0])} and {sci(short_rmse[1])} at "
+        f"{s['scale']['steps']}); `results/fig_3_2/table_2.md` puts ours beside the paper's"
+    )
+
+
+@template("fig_3_2", "table_two_scale")
+def table_2_scale(s: dict) -> str:
+    jobs = [j for j in load_jobs("fig_3_2", RESULTS_IN_USE[0]) if j["config"]["job"].endswith("_long")]
+    require(sorted(j["config"]["function"] for j in jobs) == list(_M0)
+            and all(j["config"]["width"] == [2, 1, 1] for j in jobs), "Table 2 the long runs: [2,1,1] on m=0")
+    steps = {j["config"]["steps"] for j in jobs}
+    require(steps == {s["scale"]["m0_compact_steps"]}, "Table 2 the long runs' iterations")
+    return f"same run, plus {len(jobs)} [2,1,1] runs at {steps.pop()} iterations per grid"
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.

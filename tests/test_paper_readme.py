@@ -40,6 +40,7 @@ def test_a_changed_json_number_is_caught(tmp_path):
     summary = rr.load_summary("fig_3_2")
     summary["job_cpu_seconds"] = 450.2
     (results / "fig_3_2" / "fig_3_2.json").write_text(json.dumps(summary), encoding="utf-8")
+    shutil.copy(rr.RESULTS / "fig_3_2" / "jobs.json", results / "fig_3_2" / "jobs.json")  # Table 2's cells
     for name in {n for n, _ in rr.TEMPLATES} - {"fig_3_2"}:
         shutil.copytree(rr.RESULTS / name, results / name,
                         ignore=shutil.ignore_patterns("models", "*.png", "*.npz", "*.md"))
@@ -47,7 +48,7 @@ def test_a_changed_json_number_is_caught(tmp_path):
     diffs = rr.cell_diffs(text, results)
     assert "gen:fig_3_2:scale" in diffs
     assert "- " in diffs and "393 s of CPU" in diffs and "450 s of CPU" in diffs
-    assert "gen:fig_3_2:numbers" not in diffs
+    assert "gen:fig_3_2:numbers" not in diffs and "gen:fig_3_2:table_two" not in diffs
 
 
 def test_markers_without_templates_and_missing_markers_are_errors():
@@ -112,7 +113,7 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     text = rr.README.read_text(encoding="utf-8")
     for name, cells in {"fig_b_1": ("numbers", "scale", "tasks"),
                         "fig_b_3": ("numbers", "scale"), "table_5": ("numbers", "scale"),
-                        "fig_2_2": ("numbers", "scale")}.items():
+                        "fig_2_2": ("numbers", "scale"), "fig_3_2": ("table_two", "table_two_scale")}.items():
         for cell in cells:
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
     assert "B.1 and B.2 together 118 s of CPU" in text  # the nine jobs' 118.1 CPU seconds
@@ -120,6 +121,8 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     # Table 5's jobs record wall time only (time.perf_counter): 328.4 s summed
     assert "rounded to even; CPU time not recorded (the jobs' wall times sum to 328 s)" in text
     assert "nothing trained; CPU time not recorded (0.09 s wall" in text  # Fig 2.2
+    # Table 2: the m=0 [2,1,1] runs at 50 iterations per grid end at 2.0e-5 and 2.6e-5 (G=50)
+    assert "(100 iterations per grid; 2.0e-5 and 2.6e-5 at 50)" in text
 
 
 @pytest.mark.parametrize("name, cell, change", [
@@ -133,6 +136,8 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     ("table_5", "numbers", lambda s: s["claims"]["rows"]["A"].update(r2_A=0.99)),
     # Fig 2.2: the two grids' partition-of-unity errors differ, so "on both grids" is false
     ("fig_2_2", "numbers", lambda s: s["claims"]["partition_of_unity_max_dev"].update({"G=10": 6.7e-16})),
+    # Table 2: a third minimal shape, so "(jv, iv [2,2,1])" no longer lists every exception
+    ("fig_3_2", "table_two", lambda s: s["table_2"]["kv"].update(min_shape="[2,3,1]")),
 ])
 def test_statements_of_the_appendix_templates_are_checked(name, cell, change):
     summary = rr.load_summary(name)
