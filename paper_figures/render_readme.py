@@ -1193,6 +1193,43 @@ def table_2_scale(s: dict) -> str:
     return f"same run, plus {len(jobs)} [2,1,1] runs at {steps.pop()} iterations per grid"
 
 
+# ----------------------------------------------------------------------------- Figs F.1, F.2 (the Fig 3.2 run)
+def _function_label(f: str) -> str:
+    """sph_harm_m1_n2 -> 'sph_harm(1,2)'; other SciPy names unchanged."""
+    m = re.fullmatch(r"sph_harm_m(\d+)_n(\d+)", f)
+    return f"sph_harm({m[1]},{m[2]})" if m else f
+
+
+@template("fig_3_2", "best_kans")
+def fig_f_1_numbers(s: dict) -> str:
+    table = s["table_2"]
+    common, n_common = _most_common(r["best_shape"] for r in table.values())
+    require(n_common > len(table) / 2, "Fig F.1 one shape for most functions")
+    require(all(table[f]["best_shape"] == "[2,1,1]" for f in _M0), "Fig F.1 [2,1,1] for m=0")
+    others = [(table[f]["best_shape"], f) for f in table if f not in _M0 and table[f]["best_shape"] != common]
+    others.sort(key=lambda x: [int(w) for w in x[0].strip("[]").split(",")])
+    return (
+        f"Drawn with `model.plot`: {common} for most, [2,1,1] for m=0 (x edge faded), "
+        + ", ".join(f"{sh} {_function_label(f)}" for sh, f in others)
+    )
+
+
+@template("fig_3_2", "minimal_kans")
+def fig_f_2_numbers(s: dict) -> str:
+    table = s["table_2"]
+    n = len(table)
+    require(all(r["min_rmse"] < 1e-2 for r in table.values()), "Fig F.2 a minimal KAN for every function")
+    shapes = {}
+    for f, r in table.items():
+        shapes.setdefault(r["min_shape"], []).append(f)
+    require(len(shapes) == 2, "Fig F.2 two minimal shapes")
+    common, rare = sorted(shapes, key=lambda sh: -len(shapes[sh]))
+    return (
+        f"All {n} found: {common} ×{len(shapes[common])}, {rare} ({', '.join(shapes[rare])}); the m=0 harmonics "
+        "visibly use only the polar angle"
+    )
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.

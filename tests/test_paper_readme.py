@@ -113,7 +113,7 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     text = rr.README.read_text(encoding="utf-8")
     for name, cells in {"fig_b_1": ("numbers", "scale", "tasks"),
                         "fig_b_3": ("numbers", "scale"), "table_5": ("numbers", "scale"),
-                        "fig_2_2": ("numbers", "scale"), "fig_3_2": ("table_two", "table_two_scale")}.items():
+                        "fig_2_2": ("numbers", "scale"), "fig_3_2": ("table_two", "table_two_scale", "best_kans", "minimal_kans")}.items():
         for cell in cells:
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
     assert "B.1 and B.2 together 118 s of CPU" in text  # the nine jobs' 118.1 CPU seconds
@@ -138,6 +138,10 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     ("fig_2_2", "numbers", lambda s: s["claims"]["partition_of_unity_max_dev"].update({"G=10": 6.7e-16})),
     # Table 2: a third minimal shape, so "(jv, iv [2,2,1])" no longer lists every exception
     ("fig_3_2", "table_two", lambda s: s["table_2"]["kv"].update(min_shape="[2,3,1]")),
+    # Fig F.1: an m=0 harmonic's best KAN no longer [2,1,1]
+    ("fig_3_2", "best_kans", lambda s: s["table_2"]["sph_harm_m0_n1"].update(best_shape="[2,5,1]")),
+    # Fig F.2: a function without a KAN below 1e-2, so "All 15 found" is false
+    ("fig_3_2", "minimal_kans", lambda s: s["table_2"]["yv"].update(min_rmse=0.02)),
 ])
 def test_statements_of_the_appendix_templates_are_checked(name, cell, change):
     summary = rr.load_summary(name)
