@@ -40,6 +40,7 @@ def test_a_changed_json_number_is_caught(tmp_path):
     summary = rr.load_summary("fig_3_2")
     summary["job_cpu_seconds"] = 450.2
     (results / "fig_3_2" / "fig_3_2.json").write_text(json.dumps(summary), encoding="utf-8")
+    shutil.copy(rr.RESULTS / "fig_3_2" / "jobs.json", results / "fig_3_2" / "jobs.json")  # Table 2's cells
     for name in {n for n, _ in rr.TEMPLATES} - {"fig_3_2"}:
         shutil.copytree(rr.RESULTS / name, results / name,
                         ignore=shutil.ignore_patterns("models", "*.png", "*.npz", "*.md"))
@@ -47,7 +48,7 @@ def test_a_changed_json_number_is_caught(tmp_path):
     diffs = rr.cell_diffs(text, results)
     assert "gen:fig_3_2:scale" in diffs
     assert "- " in diffs and "393 s of CPU" in diffs and "450 s of CPU" in diffs
-    assert "gen:fig_3_2:numbers" not in diffs
+    assert "gen:fig_3_2:numbers" not in diffs and "gen:fig_3_2:table_two" not in diffs
 
 
 def test_markers_without_templates_and_missing_markers_are_errors():
@@ -101,6 +102,48 @@ def test_the_rows_rendered_since_are_generated_with_their_json_times():
     ("fig_4_6", "numbers", lambda s: s["claims"]["gaam"]["coefficients_normalised"].update({"lambda": 1.9})),
 ])
 def test_statements_of_the_new_templates_are_checked(name, cell, change):
+    summary = rr.load_summary(name)
+    rr.TEMPLATES[(name, cell)](summary)  # renders as committed
+    change(summary)
+    with pytest.raises(ValueError, match="out of date"):
+        rr.TEMPLATES[(name, cell)](summary)
+
+
+def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
+    text = rr.README.read_text(encoding="utf-8")
+    for name, cells in {"fig_b_1": ("numbers", "scale", "tasks"),
+                        "fig_b_3": ("numbers", "scale"), "table_5": ("numbers", "scale"),
+                        "fig_2_2": ("numbers", "scale"), "fig_3_2": ("table_two", "table_two_scale", "best_kans", "minimal_kans")}.items():
+        for cell in cells:
+            assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
+    assert "B.1 and B.2 together 118 s of CPU" in text  # the nine jobs' 118.1 CPU seconds
+    assert "10k steps); 705 s of CPU" in text  # Fig B.3: its four runs' 705.3 CPU seconds
+    # Table 5's jobs record wall time only (time.perf_counter): 328.4 s summed
+    assert "rounded to even; CPU time not recorded (the jobs' wall times sum to 328 s)" in text
+    assert "nothing trained; CPU time not recorded (0.09 s wall" in text  # Fig 2.2
+    # Table 2: the m=0 [2,1,1] runs at 50 iterations per grid end at 2.0e-5 and 2.6e-5 (G=50)
+    assert "(100 iterations per grid; 2.0e-5 and 2.6e-5 at 50)" in text
+
+
+@pytest.mark.parametrize("name, cell, change", [
+    # Fig B.1: the summary's test RMSEs no longer those of the jobs whose snapshots are quoted
+    ("fig_b_1", "numbers", lambda s: s["claims"]["B.1"]["test_rmse"].__setitem__(1, 0.5)),
+    # Fig B.2: a task missing from the six of Fig 4.1
+    ("fig_b_1", "tasks", lambda s: s["claims"]["B.2"].pop("xy")),
+    # Fig B.3: fine-tuning no longer beats the MLP trained for the same extra steps
+    ("fig_b_3", "numbers", lambda s: s["claims"]["final_psnr"].update(mlp_continued=29.7)),
+    # Table 5: row A is no longer the exact formula (r² with A below 1)
+    ("table_5", "numbers", lambda s: s["claims"]["rows"]["A"].update(r2_A=0.99)),
+    # Fig 2.2: the two grids' partition-of-unity errors differ, so "on both grids" is false
+    ("fig_2_2", "numbers", lambda s: s["claims"]["partition_of_unity_max_dev"].update({"G=10": 6.7e-16})),
+    # Table 2: a third minimal shape, so "(jv, iv [2,2,1])" no longer lists every exception
+    ("fig_3_2", "table_two", lambda s: s["table_2"]["kv"].update(min_shape="[2,3,1]")),
+    # Fig F.1: an m=0 harmonic's best KAN no longer [2,1,1]
+    ("fig_3_2", "best_kans", lambda s: s["table_2"]["sph_harm_m0_n1"].update(best_shape="[2,5,1]")),
+    # Fig F.2: a function without a KAN below 1e-2, so "All 15 found" is false
+    ("fig_3_2", "minimal_kans", lambda s: s["table_2"]["yv"].update(min_rmse=0.02)),
+])
+def test_statements_of_the_appendix_templates_are_checked(name, cell, change):
     summary = rr.load_summary(name)
     rr.TEMPLATES[(name, cell)](summary)  # renders as committed
     change(summary)
