@@ -25,7 +25,8 @@ import numpy as np
 from ..core import grid_update
 from ..core import spline
 from .._checks import as_choice, as_float, as_int, as_interval, as_matrix, as_rng, check_width
-from .mlp import ACTIVATIONS, INITS, AffineStack, activation_derivatives, init_affine
+from ..core.activations import ACTIVATIONS, activation_derivatives
+from .mlp import INITS, AffineStack, init_affine
 from ..core.spline import check_G_k
 
 

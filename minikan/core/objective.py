@@ -70,19 +70,20 @@ def evaluate(model, theta, X, y, sparsity=None, loss=None, *, safe=False, checke
     sparsity : Sparsity, optional
         λ, μ₁, μ₂ and the metric of the penalty (none by default).
     loss : str or callable, optional
-        The data loss, see :func:`resolve_loss`.
+        The data loss, see :func:`resolve_loss` (with ``checked=True``: the callable it returns).
     safe : bool
         Symbolic edges evaluate their singularity-safe variants (see :func:`minikan.core.train.fit`).
     checked : bool
-        ``X`` is already validated (the trainer checks its data once); otherwise it is checked here.
+        ``X``, ``loss`` and ``sparsity`` are already validated (the trainer checks them once, not
+        on every evaluation); otherwise they are checked here.
 
     Returns
     -------
     Evaluation
     """
-    loss = resolve_loss(loss)
-    check_sparsity(model, sparsity)
     if not checked:
+        loss = resolve_loss(loss)
+        check_sparsity(model, sparsity)
         X = _checks.as_matrix(X, "X", model.width[0])
     model.set_flat(theta)
     pred, caches = model.forward(X, safe, checked=True)

@@ -20,13 +20,8 @@ the inputs reaches the output through it. The attribution score measures only va
 import numpy as np
 
 from .._checks import as_matrix
-from .prune import EDGE_METRICS, attribution_scores, edge_l1, edge_scores  # noqa: F401 (re-exported)
+from .prune import EDGE_METRICS, attribution_scores, edge_l1, edge_scores, require_kan  # noqa: F401 (re-exported)
 
-
-
-def _check_model(model):
-    if not hasattr(model, "layers") or not hasattr(model, "width"):
-        raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
 
 
 def attribute(model, X):
@@ -52,7 +47,7 @@ def attribute(model, X):
     node the sum of its outgoing edges' scores). These are the scores that
     ``prune(..., metric="pykan")`` and the diagram's default transparency use.
     """
-    _check_model(model)
+    require_kan(model)
     X = as_matrix(X, "X", model.width[0])
     with np.errstate(over="ignore", invalid="ignore"):  # overflowing activations give nan scores
         return attribution_scores(model, X)

@@ -43,6 +43,7 @@ from matplotlib.figure import Figure
 
 from .._checks import as_choice, as_float, as_matrix
 from .attribution import EDGE_METRICS, edge_scores
+from .prune import require_kan
 
 NUMERIC, SYMBOLIC, BOTH = "black", "red", "purple"
 
@@ -72,8 +73,7 @@ def edge_activations(model, X):
         ``"l1"`` : ndarray (n_in, n_out), ``|phi_{l,i,j}|_1`` = mean over samples of ``|phi|``
         (Eq. 2.17).
     """
-    if not hasattr(model, "layers") or not hasattr(model, "width"):
-        raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
+    require_kan(model)
     X = as_matrix(X, "X", model.width[0])
     acts = []
     for l, x in enumerate(model.layer_inputs(X)):

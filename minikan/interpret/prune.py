@@ -27,6 +27,12 @@ SCORE_METRICS = ("paper", "pykan-0.0", "pykan")
 EDGE_METRICS = ("pykan", "paper", "pykan-0.0")  # the same, pykan's first: the default of edge_scores
 
 
+def require_kan(model):
+    """Refuse anything but a KAN (the scores read its layers) with a ``TypeError``."""
+    if not hasattr(model, "layers") or not hasattr(model, "width"):
+        raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
+
+
 def edge_l1(model, X, metric="paper"):
     """``|phi_{l,i,j}|_1`` (Eq. 2.17) for every layer on inputs ``X``: a list of (n_l, n_{l+1}) arrays.
 
@@ -216,8 +222,7 @@ def edge_scores(model, X, metric="pykan"):
     overflow on ``X``).
     """
     metric = as_choice(metric, "metric", EDGE_METRICS)
-    if not hasattr(model, "layers") or not hasattr(model, "width"):
-        raise TypeError(f"model must be a minikan KAN, got {type(model).__name__}")
+    require_kan(model)
     X = as_matrix(X, "X", model.width[0])
     with np.errstate(over="ignore", invalid="ignore"):  # overflowing activations give nan scores
         return attribution_scores(model, X)[1] if metric == "pykan" else edge_l1(model, X, metric)
