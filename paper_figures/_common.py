@@ -571,9 +571,28 @@ def _to_json(value):
 
 
 def save_figure(fig, path):
-    """Save a matplotlib Figure as PNG (150 dpi), creating the folder."""
+    """Save a matplotlib Figure as a 256-colour PNG (150 dpi), creating the folder.
+
+    The figures are line plots and diagrams with a few dozen distinct colours plus their
+    anti-aliasing shades, so a 256-colour palette (no dithering) looks the same as 24-bit RGB and
+    makes the committed PNGs about 2.4 times smaller.
+    """
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=150, bbox_inches="tight")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    buffer.seek(0)
+    compact_png(buffer, path)
+
+
+def compact_png(source, path):
+    """Write the PNG read from ``source`` (a path or a binary file) to ``path`` with a 256-colour
+    palette; Pillow comes with matplotlib. Re-encoding a palette PNG leaves its pixels unchanged."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        rgb = image.convert("RGB")
+    palette = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette.save(path, format="PNG", optimize=True)
 
 
 def encode_model(model):
