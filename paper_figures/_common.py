@@ -612,3 +612,58 @@ def decode_model(text):
 def loglog_slope(x, y):
     """Least-squares slope of log y against log x."""
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
+
+
+class Converged:
+    """A ``fit(callback=...)`` rule that stops training once the loss has levelled off.
+
+    The rule, for every baseline that a figure compares KANs against: after at least
+    ``min_steps`` steps, stop at step s when the training loss changed by less than ``rel`` (relative)
+    over the last ``fraction`` of the steps so far, i.e. when
+    ``|L(s - ceil(fraction * s)) - L(s)| < rel * L(s - ceil(fraction * s))``. With the defaults
+    (1 % over the last 10 %) a run stopped by the rule is "trained to convergence" as the figures
+    state it; a run that reaches ``fit``'s ``steps`` first is not, and :attr:`converged` says so.
+    The loss is ``metrics[key]`` of each step (``"train_loss"`` by default: the data loss
+    without the penalty). Give ``fit`` ``tol=0`` with it, so that L-BFGS's own stopping test
+    (which looks at the last 10 iterations only) does not end the run first.
+
+    Use one instance per ``fit`` call::
+
+        rule = Converged(min_steps=200)
+        history = fit(mlp, X, y, steps=20000, tol=0, callback=rule)
+        rule.converged, rule.steps   # True and the step it stopped at, or False and the last step
+    """
+
+    def __init__(self, rel=0.01, fraction=0.1, min_steps=100, key="train_loss"):
+        if not 0 < rel < 1 or not 0 < fraction < 1:
+            raise ValueError(f"rel and fraction must lie in (0, 1), got rel={rel!r}, fraction={fraction!r}")
+        if int(min_steps) != min_steps or min_steps < 1:
+            raise ValueError(f"min_steps must be a positive integer, got {min_steps!r}")
+        self.rel, self.fraction, self.min_steps, self.key = float(rel), float(fraction), int(min_steps), key
+        self.losses = []
+        self.converged = False
+
+    @property
+    def steps(self):
+        """Steps seen so far (the step training stopped at, once it has)."""
+        return len(self.losses)
+
+    def record(self):
+        """The rule and its outcome as JSON for a job's result."""
+        return {"rule": f"|dL| < {self.rel:g} L over the last {self.fraction:g} of the steps, "
+                        f"after at least {self.min_steps}",
+                "converged": self.converged, "steps": self.steps}
+
+    def __call__(self, info):
+        if info.get("candidate") is not None:  # multi-start trials: not the run being judged
+            return None
+        self.losses.append(float(info["metrics"][self.key]))
+        s = len(self.losses)
+        if s < self.min_steps:
+            return None
+        back = int(np.ceil(self.fraction * s))
+        before, now = self.losses[s - 1 - back], self.losses[-1]
+        if np.isfinite(before) and np.isfinite(now) and abs(before - now) < self.rel * abs(before):
+            self.converged = True
+            return True
+        return None
