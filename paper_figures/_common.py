@@ -81,14 +81,23 @@ _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"([a-z][a-z0-9+.-]*://)?(\[[0-9a-fA-F:]+\]|[^\s:/\[\]]+)(:\d+)?")
 
 
-def parse_args(name, description, argv=None):
+def parse_args(name, description, argv=None, paper=False):
     """The shared command line; ``--out`` defaults to ``paper_figures/out/<name>``.
+
+    ``args.scale`` is ``"quick"`` (``--quick``), ``"paper"`` (``--paper``) or ``"full"`` (the
+    committed scale, the default). ``paper=True`` says the script has a paper scale; without it
+    ``--paper`` is refused with an error.
 
     Besides the options, the returned namespace remembers the command line and the moment and
     environment (versions, git state) of the start, for :func:`provenance`.
     """
     parser = argparse.ArgumentParser(prog=f"python -m paper_figures.{name}", description=description)
-    parser.add_argument("--quick", action="store_true", help="the small variant run in CI")
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument("--quick", action="store_true", help="the small variant run in CI")
+    scale.add_argument("--paper", action="store_true",
+                       help="the paper's protocol, as far as the script implements it (its docstring "
+                            "says what is reduced): many CPU-hours; run it with --scheduler or --workers, "
+                            "it resumes where it stopped. Scripts without a paper scale refuse it")
     parser.add_argument("--out", default=os.path.join(DEFAULT_OUT, name), help="output folder")
     parser.add_argument("--workers", type=int, default=1, help="processes for the job sweep")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -103,6 +112,8 @@ def parse_args(name, description, argv=None):
                              "(without it the models live only in memory and are retrained when needed)")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    if args.paper and not paper:
+        parser.error(f"{name} has no --paper scale: its default run is the scale it reproduces")
     if args.workers < 1:
         parser.error(f"--workers must be >= 1, got {args.workers}")
     if args.scheduler is not None:
@@ -115,6 +126,7 @@ def parse_args(name, description, argv=None):
                          "workers run the jobs (local:N sets their number)")
         if not _have_distributed():
             parser.error("--scheduler needs dask.distributed, an optional extra: pip install -e \".[cluster]\"")
+    args.scale = "quick" if args.quick else "paper" if args.paper else "full"
     # kept for provenance(); names starting with "_" are not options and are left out of its record
     args._command_line = shlex.join(["python", "-m", f"paper_figures.{name}"] + argv)
     args._started = time.perf_counter()

@@ -165,3 +165,16 @@ def test_models_stay_out_of_job_files_and_come_back_from_memory_files_or_retrain
     assert calls == ["a"]
     with pytest.raises(TypeError, match="models"):
         _common.run_jobs(lambda c: {"models": [1]}, [{"job": "b"}], str(tmp_path / "bad"))
+
+
+def test_scale_options_quick_paper_and_the_default(capsys):
+    from paper_figures._common import parse_args
+
+    assert parse_args("x", "d", []).scale == "full"
+    assert parse_args("x", "d", ["--quick"]).scale == "quick"
+    assert parse_args("x", "d", ["--paper"], paper=True).scale == "paper"
+    with pytest.raises(SystemExit):  # a script without a paper scale refuses it, by name
+        parse_args("fig_x", "d", ["--paper"])
+    assert "fig_x has no --paper scale" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parse_args("x", "d", ["--quick", "--paper"], paper=True)
