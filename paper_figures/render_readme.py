@@ -1314,6 +1314,202 @@ def fig_f_2_numbers(s: dict) -> str:
     )
 
 
+# ----------------------------------------------------------------------------- Table 6 (the Fig 4.6 run)
+def load_result_file(name: str, file: str) -> object:
+    """Another JSON of ``results/<name>/`` than the summary (Table 6's rows: ``table_6.json``)."""
+    path = RESULTS_IN_USE[0] / name / file
+    if not path.is_file():
+        raise FileNotFoundError(f"no {file} for {name!r}: {path} does not exist")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+# Table 6's rows as the README names them, in the table's order.
+_TABLE_6_WORDS = {
+    "GAAM": {"step1_train": None, "step2_snap": None, "formula": None, "theory": "theory"},
+    "MAAM": {"width_4x2": "[4,2,1,1]", "step1_4x3": "[4,3,1,1]", "auto_formula": "auto", "pruned": "pruned",
+             "step3_manual": "manual", "step4A_cosh": "cosh", "step4B_quadratic": "quadratic", "theory": "theory"},
+}
+
+
+@template("fig_4_6", "table_six")
+def table_6_numbers(s: dict) -> str:
+    rows = load_result_file("fig_4_6", "table_6.json")
+    ours = {}
+    for r in rows:
+        require(r["key"] not in ours.setdefault(r["system"], {}), f"Table 6 one {r['system']} row {r['key']}")
+        ours[r["system"]][r["key"]] = r["ours"]
+    require({k: list(v) for k, v in ours.items()} == {k: list(v) for k, v in _TABLE_6_WORDS.items()},
+            "Table 6 the GAAM and MAAM rows")
+    # the table's percentages are the summary's accuracies, rounded to one decimal
+    claims = s["claims"]
+    for system, key in (("GAAM", "step1_train"), ("GAAM", "step2_snap"), ("GAAM", "theory"), ("MAAM", "width_4x2"),
+                        ("MAAM", "step1_4x3"), ("MAAM", "pruned"), ("MAAM", "step3_manual"), ("MAAM", "step4A_cosh"),
+                        ("MAAM", "step4B_quadratic"), ("MAAM", "theory")):
+        require(f"{ours[system][key]:.1f}" == percent(claims[system.lower()][key]), f"Table 6 {system} {key}")
+    formula = [r for r in rows if r["system"] == "GAAM" and r["key"] == "formula"][0]
+    require("3 decimals" in formula["step"], "Table 6 the GAAM formula to 3 decimals")
+    require(claims["gaam"]["formula_reaches_98"] == (formula["ours"] >= 98.0), "Table 6 the GAAM formula's 98 % flag")
+    g, m = ours["GAAM"], ours["MAAM"]
+    maam = ", ".join(f"{_TABLE_6_WORDS['MAAM'][k]} {m[k]:.1f}" for k in _TABLE_6_WORDS["MAAM"])
+    return (
+        f"GAAM {g['step1_train']:.1f} / {g['step2_snap']:.1f} / **{g['formula']:.1f} %** (the formula to 3 "
+        f"decimals), theory {g['theory']:.1f} %. MAAM {maam} %"
+    )
+
+
+# ----------------------------------------------------------------------------- Figs D.1–D.3 (the Table 3 run)
+@template("table_3", "pareto")
+def fig_d_1_numbers(s: dict) -> str:
+    n = len(s["table"])
+    require(n == s["claims"]["n_equations"], "Fig D.1 one panel per equation")
+    require(s["scale"]["param_count"] == "KAN #edges x G; MLP weights + biases", "Fig D.1 the parameter count")
+    return (
+        f"{n} panels: every run's points per family (each KAN grid one point), the KAN front (all three KAN "
+        "families) and the MLP front; x axis \"parameters (KAN: #edges × G; MLP: weights + biases)\""
+    )
+
+
+def _shape_counts(shapes) -> list:
+    """[(shape, count)] of a list of widths, most frequent first, ties in increasing edge count."""
+    counts: Dict[str, int] = {}
+    for w in shapes:
+        counts[shape(w)] = counts.get(shape(w), 0) + 1
+    edges = {shape(w): sum(a * b for a, b in zip(w, w[1:])) for w in shapes}
+    return sorted(counts.items(), key=lambda kv: (-kv[1], edges[kv[0]], kv[0]))
+
+
+@template("table_3", "best_pruned")
+def fig_d_2_numbers(s: dict) -> str:
+    table = s["table"]
+    best = [r["pruned_best_shape"] for r in table.values()]
+    depth = {len(w) - 1 for w in best}
+    require(depth == {2}, "Fig D.2 every best pruned KAN has 2 layers")
+    counts = _shape_counts(best)
+    top, rest = counts[0], counts[1:]
+    require(top[1] > rest[0][1], "Fig D.2 one most frequent shape")
+    second = [sh for sh, k in rest if k == rest[0][1]]
+    return (
+        f"{len(table)} diagrams (`model.plot`) of the lowest-RMSE pruned KAN at its best grid, with shape and "
+        f"RMSE; all 2-layer, most often {top[0]} ({top[1]} equations), then {series(second)} ({rest[0][1]} each)"
+    )
+
+
+@template("table_3", "minimal_pruned")
+def fig_d_3_numbers(s: dict) -> str:
+    table, c = s["table"], s["claims"]
+    n = len(table)
+    found = [eq for eq, r in table.items() if r["pruned_min_shape"] is not None]
+    missing = [eq for eq in table if eq not in found]
+    require(len(found) == c["n_with_pruned_rmse_below_1e-2"], "Fig D.3 the count below 1e-2")
+    require(all(table[eq]["pruned_min_rmse"] < 1e-2 for eq in found)
+            and all(table[eq]["pruned_smallest_rmse"] >= 1e-2 for eq in missing), "Fig D.3 the 1e-2 cut")
+    examples = [eq for eq in ("I.6.2", "I.16.6", "III.10.19") if eq in found]
+    require(len(examples) == 3, "Fig D.3 the examples have a minimal KAN")
+    return (
+        f"{len(found)}/{n} have one (e.g. "
+        + ", ".join(f"{eq} {shape(table[eq]['pruned_min_shape'])}" for eq in examples)
+        + f"); for {series(missing[:-1])} and {missing[-1]} none reaches 1e-2, and the smallest is drawn with its "
+        f"RMSE in red ({_same_exponent_range([table[eq]['pruned_smallest_rmse'] for eq in missing])})"
+    )
+
+
+# ----------------------------------------------------------------------------- Figs 0.1, 2.1, 6.1 (diagrams)
+def _diagram_time(s: dict) -> str:
+    """A diagram's cell: no jobs, only the wall time of drawing it and reading it back (the
+    provenance block's wall seconds, taken before the PNG is saved)."""
+    total = s["provenance"]["total"]
+    require(total["jobs"] == 0, "a diagram has no jobs")
+    return f"pure diagram; {short_seconds(s['provenance']['wall_seconds'])} wall to draw and read back"
+
+
+@template("fig_0_1", "numbers")
+def fig_0_1_numbers(s: dict) -> str:
+    c, d = s["claims"], s["drawn"]
+    require(c["formulas_drawn"] == 4 and all(d[k]["counts"][f"formula-{k}"] == 1 for k in "abcd"),
+            "Fig 0.1 four formulas drawn")
+    require(all(all(v for v in c[k].values()) for k in "abcd"), "Fig 0.1 every panel's claims hold")
+    theorems = [x for x in d["texts"] if x.startswith("Theorem: ")]
+    require(theorems == ["Theorem: Universal Approximation Theorem",
+                         "Theorem: Kolmogorov-Arnold Representation Theorem"], "Fig 0.1 both theorem names")
+    a, b, cc, dd = (d[k]["counts"] for k in "abcd")
+    require(a["learnable-weight"] == b["kan-edge-box"] and a["hidden-node"] == b["sum-node"], "Fig 0.1 (a), (b) alike")
+    require(d["c"]["width"] == d["d"]["width"] and cc["learnable-weight"] == dd["kan-edge-box"]
+            and cc["hidden-node"] == dd["sum-node"], "Fig 0.1 (c), (d) alike")
+    labels = [x for x in d["texts"] if re.fullmatch(r"\$(\\mathbf\{W\}|\\sigma|\\Phi)_\d\$", x)]
+    require(len(labels) == cc["layer-label"] + dd["layer-label"] == 8, "Fig 0.1 W₁…W₃, σ₁, σ₂, Φ₁…Φ₃ drawn")
+    return (
+        f"All {c['formulas_drawn']} formulas and both theorem names drawn, counted from the figure's own elements. "
+        f"(a) {a['learnable-weight']} weighted edges, {a['fixed-activation']} σ on nodes; (b) {b['kan-edge-box']} "
+        f"edge curves, {b['sum-node']} summing nodes; (c), (d) {shape(d['c']['width'])}: {cc['learnable-weight']} "
+        f"edges, {cc['hidden-node']} hidden nodes, with W₁…W₃, σ₁, σ₂ and Φ₁…Φ₃ labels"
+    )
+
+
+@template("fig_0_1", "scale")
+def fig_0_1_scale(s: dict) -> str:
+    return _diagram_time(s)
+
+
+def _section_ranges(sections) -> str:
+    """['2.1', '2.2', '3', '5'] -> '2.1–2.2, 3 and 5': subsections as ranges, chapters alone."""
+    by_chapter: Dict[str, list] = {}
+    for sec in sections:
+        by_chapter.setdefault(sec.split(".")[0], []).append(sec)
+    parts = []
+    for chapter, secs in by_chapter.items():
+        subs = [int(x.split(".")[1]) for x in secs if "." in x]
+        require(subs == list(range(1, len(subs) + 1)), f"Fig 2.1 Sections {chapter}.x consecutive from 1")
+        parts.append(f"{chapter}.1–{chapter}.{subs[-1]}" if subs else chapter)
+    return f"{series(parts[:-1])} and {parts[-1]}"
+
+
+@template("fig_2_1", "numbers")
+def fig_2_1_numbers(s: dict) -> str:
+    c, d = s["claims"], s["drawn"]
+    require(c["n_boxes"] == len(d["boxes"]) and c["n_arrows"] == len(d["arrows"]), "Fig 2.1 boxes and arrows counted")
+    require(c["theorem_leads_to_kan"] and c["kan_branches_into_accuracy_and_interpretability"]
+            and c["accuracy_branch_reaches_section_3"] and c["interpretability_branch_reaches_science"],
+            "Fig 2.1 paths from the theorem reach both branches")
+    require(c["portraits"] == 0 == d["images"], "Fig 2.1 no portraits")
+    return (
+        f"{c['n_boxes']} boxes, {c['n_arrows']} arrows; paths from the theorem reach both branches' applications "
+        f"(checked on the drawn arrows); Sections {_section_ranges(c['sections_named'])} named"
+    )
+
+
+@template("fig_2_1", "scale")
+def fig_2_1_scale(s: dict) -> str:
+    return _diagram_time(s)
+
+
+@template("fig_6_1", "numbers")
+def fig_6_1_numbers(s: dict) -> str:
+    c, d = s["claims"], s["drawn"]
+    boxes = d["boxes"]
+    questions = [k for k in boxes if k.startswith("q:")]
+    require(c["n_boxes"] == len(boxes) and c["n_arrows"] == len(d["arrows"]) and c["n_leaves"] == len(d["leaves"]),
+            "Fig 6.1 boxes, arrows and leaves counted")
+    require(c["n_boxes"] == 1 + len(c["concerns"]) + len(questions) + c["n_leaves"], "Fig 6.1 root, concerns, questions, leaves")
+    require(c["all_boxes_reached_from_root"], "Fig 6.1 every box reached from the root")
+    mlp = [leaf for leaf in d["leaves"] if leaf["recommendation"] == "MLP"]
+    require(len(mlp) == 1 and c["mlp_when"] == ["Do you need fast training? yes"]
+            and mlp[0]["question"].startswith("Do you need fast training?") and mlp[0]["answer"] == "yes",
+            "Fig 6.1 the only MLP leaf is fast training")
+    require(all("(Sec. " in boxes[q] for q in questions), "Fig 6.1 every question cites a section")
+    return (
+        f"A tree of {c['n_boxes']} boxes and {c['n_arrows']} arrows: {len(c['concerns'])} concerns "
+        f"({series(x.lower() for x in c['concerns'])}), {len(questions)} questions, {c['n_leaves']} leaves, all "
+        "reached from the root; the only MLP leaf is \"fast training? yes\". Each question cites the section of "
+        "the paper that supports it"
+    )
+
+
+@template("fig_6_1", "scale")
+def fig_6_1_scale(s: dict) -> str:
+    return _diagram_time(s)
+
+
 # ----------------------------------------------------------------------------- rendering
 def render(text: str, results: Path = RESULTS) -> str:
     """``text`` with every generated cell rewritten from the JSONs.

@@ -157,3 +157,43 @@ def test_statements_of_the_appendix_templates_are_checked(name, cell, change):
     change(summary)
     with pytest.raises(ValueError, match="out of date"):
         rr.TEMPLATES[(name, cell)](summary)
+
+
+def test_every_row_of_the_tables_has_a_generated_numbers_cell():
+    text = rr.README.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| figure")]
+    assert len(rows) == 30
+    for row in rows:
+        assert "<!-- gen:" in row.split(" | ")[3], row[:40]
+    for name, cell in (("fig_4_3", "table_four"), ("fig_4_6", "table_six"), ("table_3", "pareto"),
+                       ("table_3", "best_pruned"), ("table_3", "minimal_pruned"), ("fig_0_1", "numbers"),
+                       ("fig_2_1", "numbers"), ("fig_6_1", "numbers"), ("fig_0_1", "scale")):
+        assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
+    # Table 4: the MLP's best validation accuracy at step 2,700 of the 3,700 it ran
+    assert "early-stopped on validation (best at step 2,700 of 3,700): **89.9 %**" in text
+    # Fig 0.1's provenance: 1.45 s to draw and read back the diagram
+    assert "pure diagram; 1.5 s wall to draw and read back" in text
+
+
+@pytest.mark.parametrize("name, cell, change", [
+    # Table 4: the MLP's parameter count no longer that of three hidden layers of 300
+    ("fig_4_3", "table_four", lambda s: [j.update(n_params=188411) for j in s["jobs"] if j["config"]["job"] == "mlp"]),
+    # Table 6: a summary accuracy that the table's percentage no longer rounds
+    ("fig_4_6", "table_six", lambda s: s["claims"]["maam"].update(pruned=0.9)),
+    # Fig D.2: a best pruned KAN with three layers, so "all 2-layer" is false
+    ("table_3", "best_pruned", lambda s: s["table"]["I.6.2"].update(pruned_best_shape=[2, 2, 2, 1])),
+    # Fig D.3: an equation without a KAN below 1e-2 whose smallest one is below it
+    ("table_3", "minimal_pruned", lambda s: s["table"]["I.30.3"].update(pruned_smallest_rmse=5e-3)),
+    # Fig 0.1: a panel whose claims fail
+    ("fig_0_1", "numbers", lambda s: s["claims"]["b"].update(sum_nodes=False)),
+    # Fig 2.1: a portrait drawn
+    ("fig_2_1", "numbers", lambda s: s["claims"].update(portraits=1)),
+    # Fig 6.1: a second MLP leaf
+    ("fig_6_1", "numbers", lambda s: s["drawn"]["leaves"][0].update(recommendation="MLP")),
+])
+def test_statements_of_the_remaining_rows_are_checked(name, cell, change):
+    summary = rr.load_summary(name)
+    rr.TEMPLATES[(name, cell)](summary)  # renders as committed
+    change(summary)
+    with pytest.raises(ValueError, match="out of date"):
+        rr.TEMPLATES[(name, cell)](summary)
