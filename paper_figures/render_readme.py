@@ -33,6 +33,8 @@ from typing import Callable, Dict, Tuple
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 RESULTS = HERE / "results"
+# The top-level README's cost table ("Full-scale runs on a cluster") has generated cells too.
+TOP_README = HERE.parent / "README.md"
 
 # One generated cell: its opening marker names the result and the cell; the text runs to ``/gen``.
 # The text cannot contain "<!--", so the shortest match is the whole cell.
@@ -40,6 +42,8 @@ MARKER = re.compile(r"<!-- gen:(?P<name>[a-z0-9_]+):(?P<cell>[a-z_]+) -->(?P<tex
 
 Template = Callable[[dict], str]
 TEMPLATES: Dict[Tuple[str, str], Template] = {}
+# The cells of the top-level README, kept apart: each registry's markers must all be in its document.
+COST_TEMPLATES: Dict[Tuple[str, str], Template] = {}
 # The results folder being rendered, for templates that also read per-job JSONs.
 RESULTS_IN_USE = [RESULTS]
 
@@ -1510,9 +1514,71 @@ def fig_6_1_scale(s: dict) -> str:
     return _diagram_time(s)
 
 
+# ----------------------------------------------------------------------------- the cost table (top-level README)
+# The sweeps of the table, in its order.
+COST_SWEEPS = ("fig_2_2", "fig_2_3", "fig_2_4", "fig_3_1", "fig_3_2", "fig_3_3", "fig_3_4", "fig_4_1", "fig_4_2",
+               "fig_4_3", "fig_4_4", "fig_4_5", "fig_4_6", "fig_b_1", "fig_b_3", "fig_c_1", "table_3", "table_5")
+
+
+def _hours(seconds_: float) -> str:
+    """CPU or wall seconds as the cost table writes hours: 0.11, 0.005; '< 0.001' below 3.6 s."""
+    h = seconds_ / 3600.0
+    if h >= 0.01:
+        return f"{h:.2f}"
+    return f"{h:.1g}" if h >= 0.001 else "< 0.001"
+
+
+def committed_cpu_seconds(name: str, s: dict):
+    """The CPU seconds of a committed sweep, or None where no record has them.
+
+    In order: the provenance block's total (every job recorded); the jobs' own ``cpu_seconds``
+    (the results written before provenance, where the job measured itself); Fig B.3's per-run
+    CPU times, which its summary keeps under ``claims["cpu_seconds"]``."""
+    total = s.get("provenance", {}).get("total")
+    if total is not None and total["jobs"] > 0:
+        require(total["jobs_not_recorded"] == 0, f"{name}: every job of the provenance has a CPU time")
+        return total["cpu_seconds"]
+    jobs = load_jobs(name, RESULTS_IN_USE[0])
+    if all("cpu_seconds" in j for j in jobs):
+        return sum(j["cpu_seconds"] for j in jobs)
+    if name == "fig_b_3":
+        return sum(s["claims"]["cpu_seconds"].values())
+    return None
+
+
+def _cost_jobs(name: str) -> Template:
+    def cell(s: dict) -> str:
+        jobs = load_jobs(name, RESULTS_IN_USE[0])
+        total = s.get("provenance", {}).get("total")
+        require(total is None or total["jobs"] == len(jobs), f"{name}: the provenance counts the jobs")
+        return str(len(jobs))
+    return cell
+
+
+def _cost_committed(name: str) -> Template:
+    def cell(s: dict) -> str:
+        cpu = committed_cpu_seconds(name, s)
+        if cpu is not None:
+            return _hours(cpu) if cpu >= 3.6 else f"< 0.001 ({short_seconds(cpu)})"
+        # no CPU time: the jobs' wall seconds, an upper bound on a loaded machine
+        jobs = load_jobs(name, RESULTS_IN_USE[0])
+        if all("seconds" in j for j in jobs):
+            wall = sum(j["seconds"] for j in jobs)
+        else:
+            wall = s["job_wall_seconds_total"]
+        return f"not recorded ({_hours(wall)} h wall)"
+    return cell
+
+
+for _name in COST_SWEEPS:
+    COST_TEMPLATES[(_name, "cost_jobs")] = _cost_jobs(_name)
+    COST_TEMPLATES[(_name, "cost_committed")] = _cost_committed(_name)
+
+
 # ----------------------------------------------------------------------------- rendering
-def render(text: str, results: Path = RESULTS) -> str:
-    """``text`` with every generated cell rewritten from the JSONs.
+def render(text: str, results: Path = RESULTS, templates: Dict[Tuple[str, str], Template] = TEMPLATES) -> str:
+    """``text`` with every generated cell rewritten from the JSONs by ``templates`` (:data:`TEMPLATES`
+    for ``paper_figures/README.md``, :data:`COST_TEMPLATES` for the top-level README).
 
     Raises ``ValueError`` for a marker with no template, or a template whose marker is missing or
     repeated (a deleted marker would otherwise leave its numbers unchecked).
@@ -1523,32 +1589,32 @@ def render(text: str, results: Path = RESULTS) -> str:
 
     def fill(match: re.Match) -> str:
         key = (match["name"], match["cell"])
-        if key not in TEMPLATES:
+        if key not in templates:
             raise ValueError(f"README marker gen:{key[0]}:{key[1]} has no template in render_readme.py")
         seen[key] = seen.get(key, 0) + 1
         if key[0] not in summaries:
             summaries[key[0]] = load_summary(key[0], results)
-        body = TEMPLATES[key](summaries[key[0]])
+        body = templates[key](summaries[key[0]])
         if "<!--" in body or "\n" in body or re.search(r"(?<!\\)\|", body):
             raise ValueError(f"generated cell {key} must be one line without comments or bare '|'")
         return f"<!-- gen:{key[0]}:{key[1]} -->{body}<!-- /gen -->"
 
     out = MARKER.sub(fill, text)
-    missing = sorted(k for k in TEMPLATES if seen.get(k, 0) == 0)
+    missing = sorted(k for k in templates if seen.get(k, 0) == 0)
     repeated = sorted(k for k, n in seen.items() if n > 1)
     if missing or repeated:
         raise ValueError(f"README markers missing: {missing}; repeated: {repeated}")
     return out
 
 
-def cell_diffs(text: str, results: Path = RESULTS) -> str:
+def cell_diffs(text: str, results: Path = RESULTS, templates: Dict[Tuple[str, str], Template] = TEMPLATES) -> str:
     """Each generated cell of ``text`` that differs from its rendering, as '-' / '+' lines.
 
     A whole-line diff would print entire table rows; naming the cell keeps the report readable.
     Returns '' when every generated cell agrees with the JSONs.
     """
     old = {(m["name"], m["cell"]): m["text"] for m in MARKER.finditer(text)}
-    new = {(m["name"], m["cell"]): m["text"] for m in MARKER.finditer(render(text, results))}
+    new = {(m["name"], m["cell"]): m["text"] for m in MARKER.finditer(render(text, results, templates))}
     out = []
     for key in old:
         if old[key] != new[key]:
@@ -1556,23 +1622,32 @@ def cell_diffs(text: str, results: Path = RESULTS) -> str:
     return "".join(out)
 
 
+# (document, its registry): both READMEs are rendered and checked
+DOCUMENTS = ((README, TEMPLATES), (TOP_README, COST_TEMPLATES))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 and print a diff if the README differs")
+                        help="do not write; exit 1 and print a diff if a README differs")
     args = parser.parse_args(argv)
     if args.check:
-        d = cell_diffs(README.read_text(encoding="utf-8"))
-        if d:
-            sys.stdout.write(d)
-            print("\npaper_figures/README.md differs from its JSONs; run "
-                  "`python -m paper_figures.render_readme` to update it.", file=sys.stderr)
+        failed = False
+        for path, templates in DOCUMENTS:
+            d = cell_diffs(path.read_text(encoding="utf-8"), RESULTS, templates)
+            if d:
+                failed = True
+                sys.stdout.write(f"{path.relative_to(HERE.parent)}:\n{d}")
+        if failed:
+            print("\nA README differs from its JSONs; run `python -m paper_figures.render_readme` to update it.",
+                  file=sys.stderr)
             return 1
         return 0
-    old = README.read_text(encoding="utf-8")
-    new = render(old)
-    if new != old:
-        README.write_text(new, encoding="utf-8")
+    for path, templates in DOCUMENTS:
+        old = path.read_text(encoding="utf-8")
+        new = render(old, RESULTS, templates)
+        if new != old:
+            path.write_text(new, encoding="utf-8")
     return 0
 
 

@@ -197,3 +197,40 @@ def test_statements_of_the_remaining_rows_are_checked(name, cell, change):
     change(summary)
     with pytest.raises(ValueError, match="out of date"):
         rr.TEMPLATES[(name, cell)](summary)
+
+
+def test_the_cost_table_of_the_top_level_readme_matches_the_jsons():
+    text = rr.TOP_README.read_text(encoding="utf-8")
+    assert rr.cell_diffs(text, rr.RESULTS, rr.COST_TEMPLATES) == ""
+    for name in rr.COST_SWEEPS:
+        for cell in ("cost_jobs", "cost_committed"):
+            assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
+    # provenance totals (Fig 4.1: 78.0 CPU seconds), the jobs' own CPU seconds (Fig 3.2: 392.7 s) and
+    # summed wall seconds where no CPU time was recorded (Table 3: 3266 s)
+    assert "<!-- gen:fig_4_1:cost_committed -->0.02<!-- /gen -->" in text
+    assert "<!-- gen:fig_3_2:cost_committed -->0.11<!-- /gen -->" in text
+    assert "<!-- gen:table_3:cost_committed -->not recorded (0.91 h wall)<!-- /gen -->" in text
+    # the paper-scale estimates stay written by hand
+    assert "| `fig_4_4` | <!-- gen:fig_4_4:cost_jobs -->40<!-- /gen --> |" in text and "| ≈ 140 |" in text
+
+
+def test_a_changed_provenance_total_is_caught_in_the_cost_table(tmp_path):
+    results = tmp_path / "results"
+    for name in rr.COST_SWEEPS:
+        shutil.copytree(rr.RESULTS / name, results / name, ignore=shutil.ignore_patterns("*.png", "*.md"))
+    summary = rr.load_summary("fig_4_1")
+    summary["provenance"]["total"]["cpu_seconds"] = 7200.0
+    (results / "fig_4_1" / "fig_4_1.json").write_text(json.dumps(summary), encoding="utf-8")
+    diffs = rr.cell_diffs(rr.TOP_README.read_text(encoding="utf-8"), results, rr.COST_TEMPLATES)
+    assert diffs == "gen:fig_4_1:cost_committed\n- 0.02\n+ 2.00\n"
+    # a job without a CPU record in the provenance makes the cell refuse rather than undercount
+    summary["provenance"]["total"]["jobs_not_recorded"] = 1
+    with pytest.raises(ValueError, match="out of date"):
+        rr.COST_TEMPLATES[("fig_4_1", "cost_committed")](summary)
+
+
+def test_the_check_covers_the_cost_table():
+    text = rr.TOP_README.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="missing"):
+        rr.render(text.replace("<!-- gen:fig_2_3:cost_committed -->", "", 1), rr.RESULTS, rr.COST_TEMPLATES)
+    assert [path for path, _ in rr.DOCUMENTS] == [rr.README, rr.TOP_README]
