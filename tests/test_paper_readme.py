@@ -86,8 +86,8 @@ def test_the_rows_rendered_since_are_generated_with_their_json_times():
     for name in ("fig_2_3", "fig_2_4", "fig_3_3", "fig_3_4", "fig_4_2", "fig_4_3", "fig_4_4", "fig_4_5", "fig_4_6"):
         for cell in ("numbers", "scale"):
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
-    # times the JSONs record (no CPU time for Figures 2.4 and 4.4: their jobs predate it)
-    assert "CPU time not recorded (the jobs' wall times sum to 2389 s" in text  # Fig 2.4
+    # times the JSONs record (no CPU time for Fig 4.4: its jobs predate it)
+    assert "pruning scores); 401 s of CPU, 682 s wall" in text  # Fig 2.4's provenance: 401.0 s, 682.4 s
     assert "400 L-BFGS iterations; 23 s of CPU, 24 s wall, MLP included" in text  # Fig 4.3's provenance
     assert "(60k / 15k states); 7.4 s of CPU, 7.4 s wall" in text  # Fig 4.5's provenance: 7.36 s, 7.41 s
 
@@ -102,6 +102,10 @@ def test_the_rows_rendered_since_are_generated_with_their_json_times():
                                       if r["config"]["task"] == "x_over_y" and r["config"]["seed"] == 0]),
     # Fig 4.3: the ranking shows a knot column the README has no short name for
     ("fig_4_3", "numbers", lambda s: s["claims"]["input_ranking"].insert(0, "chern_simons_2")),
+    # Fig 2.4: a seed that neither reaches the formula, nor prunes to [2,2,1], nor lost only the sin edge
+    ("fig_2_4", "numbers", lambda s: s["claims"]["per_seed"]["3"].update(pruned_width=[2, 3, 1])),
+    # Fig 2.4: an exact seed whose final test RMSE is not at machine precision
+    ("fig_2_4", "numbers", lambda s: s["claims"]["per_seed"]["0"].update(final_test_rmse=1e-6)),
     # Fig 4.2: an "empty" fixed-head run that is not constant
     ("fig_4_2", "numbers", lambda s: s["claims"]["frozen"]["test_mse_by_seed"].update({"4": 0.1})),
     # Fig 4.4: the cusp-volume count no longer matches the runs with V, μ_i, λ active
