@@ -155,25 +155,37 @@ def test_a_job_may_not_return_the_record_key_or_a_non_dict(tmp_path):
 
 def test_committed_job_files_stay_readable(tmp_path):
     """A committed results folder (its jobs packed in jobs.json) read as an output folder: every job
-    unpacks and loads, records are absent (they predate them), and provenance counts them as not
-    recorded."""
+    unpacks and loads with its record, and provenance sums the recorded CPU seconds. The same folder
+    with the records taken out, as the results written before records were, loads with none, and
+    provenance counts its jobs as not recorded."""
     import pathlib
-    import shutil
 
     import paper_figures
 
     committed = pathlib.Path(paper_figures.__file__).parent / "results" / "fig_3_4"
     assert not (committed / "jobs").exists()  # the committed form: jobs.json alone
-    folder = tmp_path / "fig_3_4"
-    shutil.copytree(committed, folder)
-    assert _common.unpack_jobs(str(folder)) == ["kan", "mlp"]
-    files = sorted((folder / "jobs").glob("*.json"))
-    assert [p.stem for p in files] == ["kan", "mlp"]
-    configs = []
-    for path in files:
-        result, record = _common._load_job(str(path))
-        assert record is None and result["config"]["job"] == path.stem
-        configs.append(result["config"])
-    args = _common.parse_args("fig_3_4", "", ["--out", str(folder)])
-    block = _common.provenance(args, configs)
-    assert block["total"]["jobs_not_recorded"] == 2 and block["total"]["cpu_seconds"] == 0
+    packed = json.loads((committed / "jobs.json").read_text(encoding="utf-8"))
+    old = {name: {k: v for k, v in job.items() if k != _common.RECORD} for name, job in packed.items()}
+    for label, jobs in (("recorded", packed), ("before records", old)):
+        folder = tmp_path / label / "fig_3_4"
+        folder.mkdir(parents=True)
+        (folder / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+        assert _common.unpack_jobs(str(folder)) == ["kan", "mlp"]
+        files = sorted((folder / "jobs").glob("*.json"))
+        assert [p.stem for p in files] == ["kan", "mlp"]
+        configs, cpu = [], 0.0
+        for path in files:
+            result, record = _common._load_job(str(path))
+            assert result["config"]["job"] == path.stem
+            if label == "recorded":
+                assert record["config_sha256"] == _common.config_hash(result["config"]) and record["cpu_seconds"] > 0
+                cpu += record["cpu_seconds"]
+            else:
+                assert record is None
+            configs.append(result["config"])
+        args = _common.parse_args("fig_3_4", "", ["--out", str(folder)])
+        block = _common.provenance(args, configs)
+        if label == "recorded":
+            assert block["total"]["jobs_not_recorded"] == 0 and block["total"]["cpu_seconds"] == cpu
+        else:
+            assert block["total"]["jobs_not_recorded"] == 2 and block["total"]["cpu_seconds"] == 0
