@@ -93,10 +93,14 @@ def test_the_rows_rendered_since_are_generated_with_their_json_times():
 
 
 @pytest.mark.parametrize("name, cell, change", [
-    # Fig 2.3: [2,5,1]'s test RMSE rises at the last grid, so "no U" is false
-    ("fig_2_3", "numbers", lambda s: s["stages"]["2x5x1"][-1].update(test_rmse=1e-3)),
-    # Fig 2.3: [2,1,1]'s root median error doubles past its best G, so a few points no longer carry the rise
-    ("fig_2_3", "numbers", lambda s: s["stages"]["2x1x1"][-1].update(test_root_median_se=1e-8)),
+    # Fig 2.3: a uniform-knot [2,5,1] run counted U-shaped, so "no U (0/5)" is false
+    ("fig_2_3", "numbers", lambda s: s["claims"]["uniform"]["2x5x1"].update(n_u_shaped=1)),
+    # Fig 2.3: a uniform [2,1,1] root median error 10x its best-G value past it: the rise is not a few points
+    ("fig_2_3", "numbers", lambda s: s["stages"]["2x1x1_uniform_seed2"][-1].update(test_root_median_se=1e-6)),
+    # Fig 2.3: a train RMSE that rose at a refinement
+    ("fig_2_3", "numbers", lambda s: s["stages"]["2x5x1_quantile_seed4"][-1].update(train_rmse=1.0)),
+    # Fig 2.3: a quantile-knot [2,5,1] seed without the U
+    ("fig_2_3", "numbers", lambda s: s["claims"]["quantile"]["2x5x1"].update(n_u_shaped=4)),
     # Fig 4.1: (b)'s y edge no longer ranks log first by r²
     ("fig_4_1", "numbers", lambda s: [r["suggestions"]["0,1,0"].reverse() for r in s["runs"]
                                       if r["config"]["task"] == "x_over_y" and r["config"]["seed"] == 0]),
