@@ -151,6 +151,25 @@ def test_full_jobs_are_the_committed_ones_and_the_paper_scale_is_the_papers_prot
     assert {c["seed"] for c in fig_3_2.configs_for(fig_3_2.PAPER, 5)} == {5, 6, 7}
 
 
+
+def test_the_analysis_reproduces_the_committed_summary_from_the_committed_jobs():
+    """claims() and table_2(), now per seed, give the committed run (one seed) its own numbers."""
+    from pathlib import Path
+
+    folder = Path(fig_3_2.__file__).parent / "results" / "fig_3_2"
+    results = list(json.loads((folder / "jobs.json").read_text()).values())
+    committed = json.loads((folder / "fig_3_2.json").read_text())
+    claims, rows = fig_3_2.claims(results), fig_3_2.table_2(results)
+    for key, value in committed["claims"].items():
+        if key != "per_function":
+            assert claims[key] == value, key
+    for fn, old in committed["claims"]["per_function"].items():
+        assert {k: claims["per_function"][fn][k] for k in old} == old, fn
+    for fn, old in committed["table_2"].items():
+        assert {k: rows[fn][k] for k in old} == old, fn
+    assert claims["n_seeds"] == 1 and claims["n_below_at_mlp_best"] == 7
+
+
 def _kan(fn, seed, job, shape, stages):
     return {"config": {"function": fn, "seed": seed, "kind": "pruned" if "pruned" in job else "kan",
                        "job": f"{fn}__{job}__s{seed}"},
@@ -190,3 +209,28 @@ def test_claims_count_a_function_when_the_kan_front_is_below_on_a_majority_of_se
     assert row["best_rmse"] == pytest.approx(5e-6, rel=1e-12) and row["mlp_rmse_median"] == 1e-4
     assert row["best_rmse_median"] == pytest.approx(8e-6, rel=1e-12)
     assert [row["per_seed"][s]["best_rmse"] for s in ("0", "1", "2")] == pytest.approx([5e-6, 8e-6, 3e-5], rel=1e-12)
+
+
+def test_fig_3_2_paper_scale_smoke_two_seeds_end_to_end(tmp_path, monkeypatch):
+    """--paper's structure (seeds, no fixed [2, 1, 1], converged MLPs) on a tiny budget."""
+    monkeypatch.setattr(fig_3_2, "PAPER", dict(fig_3_2.PAPER, functions=("sph_harm_m0_n1",), seeds=2, depths=(2,),
+                                               pruned_depths=(2,), lambdas=(1e-3,), grids=(3, 5), steps=3,
+                                               sparsify_steps=3, mlp_depths=(2,), mlp_widths=(5,), mlp_steps=6,
+                                               mlp_checkpoint=4,
+                                               mlp_converged={"rel": 0.01, "fraction": 0.1, "min_steps": 2}))
+    summary = fig_3_2.main(["--paper", "--out", str(tmp_path), "--quiet"])
+    fn = "sph_harm_m0_n1"
+    names = sorted(json.loads((tmp_path / "jobs.json").read_text()))
+    assert names == sorted(f"{fn}__{j}__s{s}" for s in (0, 1)
+                           for j in ("kan_2x5x1", "pruned_2x5x1_lamb0.001", "mlp_2x5x1"))
+    assert summary["scale_name"] == "paper" and summary["seeds"] == [0, 1] and summary["n_jobs"] == 6
+    c = summary["claims"]
+    assert c["n_seeds"] == 2 and set(c["per_function"][fn]["per_seed"]) == {"0", "1"}
+    assert set(c["sph_harm_m0_pruned_2x1x1"][fn]["per_seed"]) == {"0", "1"}
+    row = summary["table_2"][fn]
+    assert set(row["per_seed"]) == {"0", "1"} and row["best_rmse"] == min(v["best_rmse"] for v in row["per_seed"].values())
+    for s in (0, 1):
+        mlp = json.loads((tmp_path / "jobs" / f"{fn}__mlp_2x5x1__s{s}.json").read_text())
+        assert mlp["converged"]["steps"] == mlp["checkpoints"][-1]["step"] <= 6
+    for name in ("fig_3_2.png", "fig_f_1.png", "fig_f_2.png"):
+        assert (tmp_path / name).stat().st_size > 0
