@@ -71,10 +71,13 @@ a loaded machine): the pruned [2, 5, 1] (lambda = 1e-3) on sph_harm(0, 1) 12 s (
 [2, 1, 1]; test RMSE 3.9e-10 at G = 100); the fixed [2, 5, 1] on ellipj 41 s (18,367 of the 28,000
 iterations allowed; test RMSE 4.2e-7 at G = 20, train RMSE 3e-16 at G = 200, past the
 interpolation threshold); the MLP [2, 5, 5, 5, 5, 5, 1] on ellipj 3 s (converged at 2292). Per
-iteration: KAN [2, 5, 5, 5, 5, 1] 9-16 ms (G = 3..200), MLP [2, 100 x 5, 1] 28 ms; both the
-fixed [2, 5, 5, 5, 5, 1] KAN and that MLP ran over 200 s without finishing. Estimate for the whole
-sweep: 25-50 CPU-hours (the upper end with every stage and MLP at its cap); the deep width-100
-MLPs (up to 570 s each) and the deep fixed KANs (up to ~5 min each) are most of it.
+iteration: KAN [2, 5, 1] 2-4 ms, [2, 5, 5, 5, 5, 1] 9-16 ms (G = 3..200); MLP [2, 100, 1] 3 ms,
+[2, 100 x 5, 1] 28 ms; the fixed [2, 5, 5, 5, 5, 1] KAN and that MLP each ran 200 s of wall time
+(machine load ~8 on 2 cores) without finishing. Estimate for the whole sweep, per (function, seed)
+950-3550 CPU-seconds (fixed KANs 560-820, sparsification 30-240, pruned KANs through the grids
+120-840, MLPs 250-1650; the upper ends with every stage and MLP at its cap), so 12-45 CPU-hours in
+all, 6-22 hours on two cores; the deep width-100 MLPs (up to 570 s each) and the deep fixed KANs
+(up to ~6 min each) are most of it.
 
 ``FULL`` (the default; the committed run) is a reduced scale sized to a few CPU-minutes,
 because it ran on a shared 2-core machine under heavy load: 1 seed (0); fixed KANs [2, 1, 1],
