@@ -107,6 +107,10 @@ def parse_args(name, description, argv=None, paper=False):
     parser.add_argument("--seed", type=int, default=0, help="seed of data and models")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line per finished job (on standard error)")
+    parser.add_argument("--jobs", default=None, metavar="PATTERN",
+                        help="run only the jobs whose names match this shell-style pattern (e.g. "
+                             "'ellipj__*'): a slice of a long sweep, resumed later by the same command "
+                             "without --jobs; the summary then covers that slice only and says so")
     parser.add_argument("--save-models", action="store_true",
                         help="also write each job's trained models to OUT/models/<job>__<name>.npz "
                              "(without it the models live only in memory and are retrained when needed)")
@@ -133,6 +137,22 @@ def parse_args(name, description, argv=None, paper=False):
     args._started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     args._environment = environment()  # at the start: the outputs this run writes do not count as edits
     return args
+
+
+def select_jobs(configs, args):
+    """The configs of the jobs that ``--jobs PATTERN`` selects (all of them without it), and a
+    record for the summary: ``None`` for a whole sweep, else ``{"pattern", "jobs_run",
+    "jobs_in_sweep", "provisional": True}``. A pattern that matches no job is an error."""
+    import fnmatch
+
+    if args.jobs is None:
+        return configs, None
+    chosen = [c for c in configs if fnmatch.fnmatchcase(c["job"], args.jobs)]
+    if not chosen:
+        raise SystemExit(f"--jobs {args.jobs!r} matches none of the {len(configs)} jobs "
+                         f"(e.g. {configs[0]['job']!r})")
+    return chosen, {"pattern": args.jobs, "jobs_run": len(chosen), "jobs_in_sweep": len(configs),
+                    "provisional": True}
 
 
 def check_scheduler(scheduler):

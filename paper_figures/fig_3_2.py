@@ -128,7 +128,7 @@ from minikan.datasets import make_special
 from minikan.datasets.special import SPECIAL_FUNCTIONS
 
 from ._common import (Converged, encode_model, job_models, parse_args, provenance, run_jobs, save_figure,
-                      save_json)
+                      save_json, select_jobs)
 
 FUNCTIONS = tuple(SPECIAL_FUNCTIONS)  # the 15 rows of Table 2, in the paper's order
 KAN_WIDTH = 5  # hidden width of the fixed-shape KANs (paper)
@@ -559,7 +559,7 @@ def table_2_markdown(rows):
 def main(argv=None):
     args = parse_args("fig_3_2", __doc__.splitlines()[0], argv, paper=True)
     scale = {"quick": QUICK, "full": FULL, "paper": PAPER}[args.scale]
-    configs = configs_for(scale, args.seed)
+    configs, partial = select_jobs(configs_for(scale, args.seed), args)
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
                        quiet=args.quiet, save_models=args.save_models)
@@ -570,7 +570,7 @@ def main(argv=None):
                "prune": {"threshold": PRUNE_THRESHOLD, "metric": "pykan", "reg_metric": "pykan"},
                "mlp_activation": "silu", "seed": args.seed,
                "seeds": list(range(args.seed, args.seed + scale.get("seeds", 1))),
-               "n_jobs": len(configs), "job_cpu_seconds": sum(r["cpu_seconds"] for r in results),
+               "n_jobs": len(configs), "partial": partial, "job_cpu_seconds": sum(r["cpu_seconds"] for r in results),
                "seconds": time.perf_counter() - t0}
     summary["provenance"] = provenance(args, configs)
     save_json(summary, os.path.join(args.out, "fig_3_2.json"))

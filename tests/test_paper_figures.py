@@ -195,3 +195,15 @@ def test_scale_options_quick_paper_and_the_default(capsys):
     assert "fig_x has no --paper scale" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parse_args("x", "d", ["--quick", "--paper"], paper=True)
+
+
+def test_jobs_pattern_selects_a_slice_of_the_sweep_and_marks_it_provisional():
+    from paper_figures._common import parse_args, select_jobs
+
+    configs = [{"job": f"{fn}__kan__s{s}"} for fn in ("ellipj", "jv") for s in range(3)]
+    chosen, partial = select_jobs(configs, parse_args("x", "d", ["--jobs", "jv__*"]))
+    assert [c["job"] for c in chosen] == ["jv__kan__s0", "jv__kan__s1", "jv__kan__s2"]
+    assert partial == {"pattern": "jv__*", "jobs_run": 3, "jobs_in_sweep": 6, "provisional": True}
+    assert select_jobs(configs, parse_args("x", "d", [])) == (configs, None)
+    with pytest.raises(SystemExit, match="matches none of the 6 jobs"):
+        select_jobs(configs, parse_args("x", "d", ["--jobs", "kv*"]))

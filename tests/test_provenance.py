@@ -49,7 +49,7 @@ def test_a_figure_summary_records_its_provenance(tmp_path, monkeypatch):
         assert block["git_commit"] == block["git_dirty"] == "not recorded"
     assert block["command_line"] == f"python -m paper_figures.fig_3_4 --quick --quiet --out {out} --seed 2"
     options = block["configuration"]["options"]
-    assert options == {"quick": True, "paper": False, "scale": "quick", "out": str(out), "workers": 1,
+    assert options == {"quick": True, "paper": False, "scale": "quick", "jobs": None, "out": str(out), "workers": 1,
                        "scheduler": None, "seed": 2, "quiet": True, "save_models": False}
     configs = block["configuration"]["jobs"]
     assert [c["job"] for c in configs] == ["kan", "mlp"] and all(c["seed"] == 2 for c in configs)
