@@ -1238,11 +1238,14 @@ def table_5_scale(s: dict) -> str:
     require(len(cfg) == 1, "Table 5 one recipe for the three KANs")
     steps, affine, samples, n_lib, n_rows = cfg.pop()
     require(n_rows is None, "Table 5 every census knot used")
-    wall = sum(j["seconds"] for j in jobs.values())  # time.perf_counter per job: wall, not CPU
+    if "provenance" in s:
+        timing = run_times(s)
+    else:  # results older than provenance: each job's time.perf_counter, wall and not CPU
+        timing = f"{CPU_NOT_RECORDED} (the jobs' wall times sum to {seconds(sum(j['seconds'] for j in jobs.values()))})"
     return (
         f"KANs on the raw (μ_r, μ_i, λ), G=5, {steps} L-BFGS iterations, `auto_symbolic` with {n_lib} functions "
         f"on {samples} rows, {affine} iterations on the affine parameters; σ read as the least-squares line in "
-        f"each formula, rounded to even; {CPU_NOT_RECORDED} (the jobs' wall times sum to {seconds(wall)})"
+        f"each formula, rounded to even; {timing}"
     )
 
 

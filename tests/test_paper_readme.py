@@ -134,8 +134,8 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
     assert "B.1 and B.2 together 38 s of CPU, 41 s wall" in text  # the provenance: nine jobs, 37.8 s of CPU
     assert "10k steps); 705 s of CPU" in text  # Fig B.3: its four runs' 705.3 CPU seconds
-    # Table 5's jobs record wall time only (time.perf_counter): 328.4 s summed
-    assert "rounded to even; CPU time not recorded (the jobs' wall times sum to 328 s)" in text
+    # Table 5's rerun: its provenance block sums the four jobs' CPU seconds (58.0 s)
+    assert "rounded to even; 58 s of CPU, 60 s wall" in text
     assert "nothing trained; 0.0068 s of CPU, 0.045 s wall" in text  # Fig 2.2's provenance
     # Table 2: the m=0 [2,1,1] runs at 50 iterations per grid end at 2.0e-5 and 2.6e-5 (G=50)
     assert "(100 iterations per grid; 2.0e-5 and 2.6e-5 at 50)" in text
