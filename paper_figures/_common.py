@@ -109,7 +109,8 @@ def parse_args(name, description, argv=None, paper=False):
                         help="no progress line per finished job (on standard error)")
     parser.add_argument("--jobs", default=None, metavar="PATTERN",
                         help="run only the jobs whose names match this shell-style pattern (e.g. "
-                             "'ellipj__*'): a slice of a long sweep, resumed later by the same command "
+                             "'ellipj__*'; several patterns separated by commas select the jobs that "
+                             "match any): a slice of a long sweep, resumed later by the same command "
                              "without --jobs; the summary then covers that slice only and says so")
     parser.add_argument("--save-models", action="store_true",
                         help="also write each job's trained models to OUT/models/<job>__<name>.npz "
@@ -142,15 +143,21 @@ def parse_args(name, description, argv=None, paper=False):
 def select_jobs(configs, args):
     """The configs of the jobs that ``--jobs PATTERN`` selects (all of them without it), and a
     record for the summary: ``None`` for a whole sweep, else ``{"pattern", "jobs_run",
-    "jobs_in_sweep", "provisional": True}``. A pattern that matches no job is an error."""
+    "jobs_in_sweep", "provisional": True}``.
+
+    ``PATTERN`` is one shell-style pattern or several separated by commas (job names have no
+    commas); a job is chosen when it matches any of them, in the sweep's order. A pattern that
+    matches no job is an error, so that a typo cannot shrink a slice silently."""
     import fnmatch
 
     if args.jobs is None:
         return configs, None
-    chosen = [c for c in configs if fnmatch.fnmatchcase(c["job"], args.jobs)]
-    if not chosen:
-        raise SystemExit(f"--jobs {args.jobs!r} matches none of the {len(configs)} jobs "
-                         f"(e.g. {configs[0]['job']!r})")
+    patterns = args.jobs.split(",")
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(c["job"], pattern) for c in configs):
+            raise SystemExit(f"--jobs {pattern!r} matches none of the {len(configs)} jobs "
+                             f"(e.g. {configs[0]['job']!r})")
+    chosen = [c for c in configs if any(fnmatch.fnmatchcase(c["job"], p) for p in patterns)]
     return chosen, {"pattern": args.jobs, "jobs_run": len(chosen), "jobs_in_sweep": len(configs),
                     "provisional": True}
 

@@ -207,3 +207,9 @@ def test_jobs_pattern_selects_a_slice_of_the_sweep_and_marks_it_provisional():
     assert select_jobs(configs, parse_args("x", "d", [])) == (configs, None)
     with pytest.raises(SystemExit, match="matches none of the 6 jobs"):
         select_jobs(configs, parse_args("x", "d", ["--jobs", "kv*"]))
+    # several patterns: the union, in the sweep's order; each must match something
+    chosen, partial = select_jobs(configs, parse_args("x", "d", ["--jobs", "jv__*__s2,ellipj__*__s0"]))
+    assert [c["job"] for c in chosen] == ["ellipj__kan__s0", "jv__kan__s2"]
+    assert partial["pattern"] == "jv__*__s2,ellipj__*__s0" and partial["jobs_run"] == 2
+    with pytest.raises(SystemExit, match="'kv\\*' matches none"):
+        select_jobs(configs, parse_args("x", "d", ["--jobs", "jv__*,kv*"]))
