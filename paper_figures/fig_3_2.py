@@ -331,6 +331,12 @@ def points(results, fn, seed=None):
     return kan, mlp
 
 
+def _range(values):
+    """[min, max] of the values that are not None (None when there are none)."""
+    values = [v for v in values if v is not None]
+    return [min(values), max(values)] if values else None
+
+
 def pareto_front(pts):
     """The points with a lower RMSE than every point of at most as many parameters, by params."""
     front, best = [], np.inf
@@ -374,23 +380,25 @@ def table_2(results):
 
     As in the paper, the best and the minimal KAN are chosen over all seeds and shapes. With more
     than one seed the row also gives, per seed, the best KAN RMSE, the minimal shape and the best
-    MLP RMSE, and their medians (the spread is the per-seed list)."""
+    MLP RMSE, and their medians (the spread is the per-seed list). In a slice of a sweep
+    (``--jobs``) a function may have no KAN or no MLP run yet: those entries are None."""
     rows = {}
     for fn in dict.fromkeys(r["config"]["function"] for r in results):
         mine = [r for r in results if r["config"]["function"] == fn]
         per_job = _per_job(mine)
-        best_job = min(per_job, key=lambda j: per_job[j]["rmse"])
+        best_job = min(per_job, key=lambda j: per_job[j]["rmse"]) if per_job else None
+        best = per_job[best_job] if best_job else {}
         min_job = _minimal(per_job)
         mlp = [r for r in mine if r["config"]["kind"] == "mlp"]
-        mlp_best = min(mlp, key=lambda r: r["test_rmse"] if np.isfinite(r["test_rmse"]) else np.inf)
+        mlp_best = min(mlp, key=lambda r: r["test_rmse"] if np.isfinite(r["test_rmse"]) else np.inf) if mlp else {}
         rows[fn] = {
             "min_shape": None if min_job is None else _shape(per_job[min_job]["shape"]),
             "min_rmse": None if min_job is None else per_job[min_job]["rmse"],
             "min_G": None if min_job is None else per_job[min_job]["G"], "min_job": min_job,
-            "best_shape": _shape(per_job[best_job]["shape"]), "best_rmse": per_job[best_job]["rmse"],
-            "best_G": per_job[best_job]["G"], "best_job": best_job,
-            "mlp_shape": _shape(mlp_best["shape"]), "mlp_rmse": mlp_best["test_rmse"],
-            "mlp_params": mlp_best["params"],
+            "best_shape": _shape(best["shape"]) if best else None, "best_rmse": best.get("rmse"),
+            "best_G": best.get("G"), "best_job": best_job,
+            "mlp_shape": _shape(mlp_best["shape"]) if mlp_best else None, "mlp_rmse": mlp_best.get("test_rmse"),
+            "mlp_params": mlp_best.get("params"),
             "paper": dict(zip(("min_shape", "min_rmse", "best_shape", "best_rmse", "mlp_rmse"),
                               PAPER_TABLE_2[fn])),
         }
@@ -414,18 +422,26 @@ def table_2(results):
 
 
 def _compare(kan, mlp, fn):
-    """The front comparison of one function on one cloud of points (one seed's runs)."""
-    p_star, r_star = min(((p[0], p[1]) for p in mlp), key=lambda q: q[1])
-    dominated = [best_within(kan, p[0]) <= p[1] for p in pareto_front(mlp)]
+    """The front comparison of one function on one cloud of points (one seed's runs).
+
+    Without KAN or without MLP points (a slice of a sweep, ``--jobs``) there is nothing to compare:
+    the comparison entries (``below_at_mlp_best`` among them) are None, and the entries of the
+    family that did run are kept."""
     r211 = [p[1] for p in kan if p[2].startswith(f"{fn}__kan_2x1x1")]
     r211_pruned = [p[1] for p in kan if p[2].startswith(f"{fn}__pruned_") and list(p[3]) == [2, 1, 1]]
+    kan_only = {"kan_best_rmse": min((p[1] for p in kan), default=None),
+                "kan_2x1x1_best_rmse": min(r211) if r211 else None,
+                "pruned_2x1x1_best_rmse": min(r211_pruned) if r211_pruned else None}
+    p_star, r_star = min(((p[0], p[1]) for p in mlp), key=lambda q: q[1]) if mlp else (None, None)
+    if not kan or not mlp:
+        return {"mlp_best_params": p_star, "mlp_best_rmse": r_star,
+                "kan_best_rmse_within_mlp_best_params": None, "below_at_mlp_best": None,
+                "mlp_front_dominated": None, **kan_only}
+    dominated = [best_within(kan, p[0]) <= p[1] for p in pareto_front(mlp)]
     return {"mlp_best_params": p_star, "mlp_best_rmse": r_star,
             "kan_best_rmse_within_mlp_best_params": best_within(kan, p_star),
-            "kan_best_rmse": min(p[1] for p in kan),
             "below_at_mlp_best": bool(best_within(kan, p_star) <= r_star),
-            "mlp_front_dominated": float(np.mean(dominated)),
-            "kan_2x1x1_best_rmse": min(r211) if r211 else None,
-            "pruned_2x1x1_best_rmse": min(r211_pruned) if r211_pruned else None}
+            "mlp_front_dominated": float(np.mean(dominated)), **kan_only}
 
 
 def claims(results):
@@ -439,22 +455,29 @@ def claims(results):
     the medians instead. For the m = 0 harmonics ``sph_harm_m0_pruned_2x1x1`` gives, per seed, the
     best RMSE of a pruned KAN whose pruned shape is [2, 1, 1] (None: pruning gave no [2, 1, 1]) and
     the median over seeds with None counted as a miss (inf).
+
+    In a slice of a sweep (``--jobs``), a function whose runs on some seed lack KANs or MLPs is
+    not compared (``complete`` False, its comparison entries None) and stays out of the counts;
+    ``n_functions_compared`` says how many were counted.
     """
     per_fn = {}
     for fn in dict.fromkeys(r["config"]["function"] for r in results):
         per_seed = {seed: _compare(*points(results, fn, seed), fn) for seed in _seeds(results, fn)}
         v = list(per_seed.values())
-        n_below = sum(x["below_at_mlp_best"] for x in v)
+        complete = all(x["below_at_mlp_best"] is not None for x in v)
+        n_below = sum(bool(x["below_at_mlp_best"]) for x in v)
         entry = {k: _median([x[k] for x in v]) for k in ("mlp_best_params", "mlp_best_rmse",
                                                          "kan_best_rmse_within_mlp_best_params",
                                                          "kan_best_rmse", "mlp_front_dominated",
                                                          "kan_2x1x1_best_rmse")}
-        entry.update(below_at_mlp_best=2 * n_below > len(v), n_seeds=len(v), n_seeds_below_at_mlp_best=n_below,
-                     kan_best_rmse_range=[min(x["kan_best_rmse"] for x in v), max(x["kan_best_rmse"] for x in v)],
-                     mlp_best_rmse_range=[min(x["mlp_best_rmse"] for x in v), max(x["mlp_best_rmse"] for x in v)],
+        entry.update(complete=complete, below_at_mlp_best=2 * n_below > len(v) if complete else None,
+                     n_seeds=len(v), n_seeds_below_at_mlp_best=n_below if complete else None,
+                     kan_best_rmse_range=_range(x["kan_best_rmse"] for x in v),
+                     mlp_best_rmse_range=_range(x["mlp_best_rmse"] for x in v),
                      per_seed={str(k): x for k, x in per_seed.items()})
         per_fn[fn] = entry
     n = len(per_fn)
+    compared = {fn: v for fn, v in per_fn.items() if v["complete"]}
     m0 = {fn: v["kan_2x1x1_best_rmse"] for fn, v in per_fn.items() if fn.startswith("sph_harm_m0")}
     m0_pruned = {}
     for fn, v in per_fn.items():
@@ -463,15 +486,17 @@ def claims(results):
             med = float(np.median([np.inf if x is None else x for x in got.values()]))
             m0_pruned[fn] = {"per_seed": got, "n_seeds_found": sum(x is not None for x in got.values()),
                              "median_rmse": med if np.isfinite(med) else None}
-    n_below = sum(v["below_at_mlp_best"] for v in per_fn.values())
-    return {"per_function": per_fn, "n_functions": n, "n_seeds": len(_seeds(results)),
+    n_below = sum(v["below_at_mlp_best"] for v in compared.values())
+    return {"per_function": per_fn, "n_functions": n, "n_functions_compared": len(compared),
+            "n_seeds": len(_seeds(results)),
             "n_below_at_mlp_best": n_below,
             "n_below_at_mlp_best_on_median": sum(v["kan_best_rmse_within_mlp_best_params"] <= v["mlp_best_rmse"]
-                                                 for v in per_fn.values()),
+                                                 for v in compared.values()),
             "n_best_kan_below_best_mlp": sum(v["kan_best_rmse"] <= v["mlp_best_rmse"]
-                                             for v in per_fn.values()),
-            "n_mlp_front_fully_dominated": sum(v["mlp_front_dominated"] == 1.0 for v in per_fn.values()),
-            "target_front_below_12_of_15": n_below >= 12,
+                                             for v in compared.values()),
+            "n_mlp_front_fully_dominated": sum(v["mlp_front_dominated"] == 1.0 for v in compared.values()),
+            # undecided (None) while a slice of the sweep leaves functions uncompared
+            "target_front_below_12_of_15": n_below >= 12 if len(compared) == n else None,
             "sph_harm_m0_2x1x1_rmse": m0,
             "target_sph_harm_m0_2x1x1_le_1e-6": bool(m0) and all(v is not None and v <= 1e-6
                                                                    for v in m0.values()),
@@ -529,7 +554,8 @@ def figure_kans(results, rows, which, out_dir=None):
         model = None if r is None else job_models(job, r, out_dir).get("best")
         if model is None:
             ax.set_axis_off()
-            ax.set_title(f"{fn}: no KAN with RMSE < {MINIMAL_RMSE:g}" if job_name is None
+            ax.set_title(f"{fn}: no KAN run (a slice of the sweep)" if row["best_job"] is None
+                         else f"{fn}: no KAN with RMSE < {MINIMAL_RMSE:g}" if job_name is None
                          else f"{fn}: no finite stage to draw", fontsize=8)
             continue
         seed = r["config"]["seed"]
@@ -549,10 +575,12 @@ def table_2_markdown(rows):
              "|---|---|---|---|---|---|---|"]
     for fn, r in rows.items():
         p = r["paper"]
+        best = "-" if r["best_shape"] is None else f"{r['best_shape']} (G={r['best_G']})"
+        mlp = "-" if r["mlp_shape"] is None else f"{r['mlp_shape']} ({r['mlp_params']} params)"
         lines.append(f"| {fn} | {r['min_shape'] or '-'} / {p['min_shape']} | {e(r['min_rmse'])} / "
-                     f"{e(p['min_rmse'])} | {r['best_shape']} (G={r['best_G']}) / {p['best_shape']} | "
+                     f"{e(p['min_rmse'])} | {best} / {p['best_shape']} | "
                      f"{e(r['best_rmse'])} / {e(p['best_rmse'])} | {e(r['mlp_rmse'])} / {e(p['mlp_rmse'])} "
-                     f"| {r['mlp_shape']} ({r['mlp_params']} params) |")
+                     f"| {mlp} |")
     return "\n".join(lines) + "\n"
 
 

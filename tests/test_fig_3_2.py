@@ -234,3 +234,28 @@ def test_fig_3_2_paper_scale_smoke_two_seeds_end_to_end(tmp_path, monkeypatch):
         assert mlp["converged"]["steps"] == mlp["checkpoints"][-1]["step"] <= 6
     for name in ("fig_3_2.png", "fig_f_1.png", "fig_f_2.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_claims_of_a_slice_leave_functions_without_mlps_or_kans_uncompared():
+    """A slice of a sweep (--jobs) can hold one family of a function only: that function is not
+    compared (its comparison entries None) and stays out of the counts; the KAN-only claims
+    (pruned [2, 1, 1] of the m = 0 harmonics) are still made."""
+    fn, other = "sph_harm_m0_n1", "ellipj"
+    results = [_kan(fn, s, "pruned_2x5x1_lamb0.001", [2, 1, 1], [(9, 1e-3, 3, 3), (300, 2e-7, 3, 100)])
+               for s in (0, 1, 2)]
+    results += [_mlp(other, 0, 21, 1e-3), _mlp(other, 0, 51, 1e-4)]
+    c = fig_3_2.claims(results)
+    assert c["n_functions"] == 2 and c["n_functions_compared"] == 0
+    assert c["n_below_at_mlp_best"] == 0 and c["target_front_below_12_of_15"] is None
+    for name in (fn, other):
+        v = c["per_function"][name]
+        assert v["complete"] is False and v["below_at_mlp_best"] is None and v["n_seeds_below_at_mlp_best"] is None
+    assert c["per_function"][other]["kan_best_rmse"] is None and c["per_function"][other]["mlp_best_rmse"] == 1e-4
+    m0 = c["sph_harm_m0_pruned_2x1x1"][fn]
+    assert m0["n_seeds_found"] == 3 and m0["median_rmse"] == 2e-7
+    assert c["target_sph_harm_m0_pruned_2x1x1_le_1e-6"] is True
+    rows = fig_3_2.table_2(results)
+    assert rows[fn]["mlp_rmse"] is None and rows[fn]["best_rmse"] == 2e-7 and rows[fn]["min_shape"] == "[2,1,1]"
+    assert rows[other]["best_shape"] is None and rows[other]["mlp_rmse"] == 1e-4
+    md = fig_3_2.table_2_markdown(rows)
+    assert f"| {other} | - / " in md and "| - |" in md
