@@ -1013,9 +1013,24 @@ def table_3_numbers(s: dict) -> str:
         f"{percent(c['fraction_rmse_in_1e-5_1e-2'], 0)} % of RMSEs in 1e-5…1e-2. Best pruned shape no "
         f"larger (in edges) than the human one on {c['n_pruned_best_not_larger_than_human']}/{n}. I.16.6 "
         f"prunes to {shape(by_lamb[1e-2])} at λ=1e-2 (RMSE {sci(row['pruned_min_rmse'])}, the rapidity "
-        f"form) and to {shape(by_lamb[1e-3])} at λ=1e-3. `results/table_3/table_3.md` puts the paper's "
-        "numbers beside ours"
+        f"form) and to {shape(by_lamb[1e-3])} at λ=1e-3. " + _table_3_against_paper(c, n)
+        + " `results/table_3/table_3.md` puts the paper's numbers beside ours, with the per-equation winner table"
     )
+
+
+def _table_3_against_paper(c: dict, n: int) -> str:
+    """The comparison with the paper's Table 3: best KAN within 3x, and which family wins."""
+    vs, win = c["kan_best_vs_paper"], c["winners"]
+    require(c["n_compared_with_paper"] == n == len(vs) == len(win), "Table 3 every equation compared with the paper")
+    within = sum(1 for v in vs.values() if v["ratio"] is not None and v["ratio"] <= 3)
+    require(within == c["n_kan_best_within_3x_of_paper"], "Table 3 the within-3x count")
+    require(sum(w["ours"] == w["paper"] for w in win.values()) == c["n_winner_agrees_with_paper"],
+            "Table 3 the winner agreement")
+    target = "met" if within >= 20 else "missed"
+    return (f"Best KAN within 3× of the paper's best KAN (or below it) on **{within}/{n}** (target ≥ 20: "
+            f"{target}; median ratio ours/paper {fixed(c['kan_best_over_paper_median'], 2)}); the winning family "
+            f"of the four is the paper's on {c['n_winner_agrees_with_paper']}/{n}, the verdict \"best KAN beats "
+            f"the MLP\" the paper's on {c['n_kan_vs_mlp_agrees_with_paper']}/{n}.")
 
 
 @template("table_3", "scale")
