@@ -8,41 +8,64 @@ from paper_figures import table_3
 
 
 @pytest.mark.slow
-def test_table_3_quick_kans_comparable_to_mlps(tmp_path, capsys):
-    summary = table_3.main(["--quick", "--out", str(tmp_path)])
+def test_table_3_quick_human_kans_reach_the_papers_accuracy_on_most_seeds(tmp_path, capsys):
+    """The quick run on cases fixed by a rule: the first three equations of Table 3 in the paper's
+    order (I.6.2, I.6.2b, I.9.18), seeds 0, 1, 2; the human-constructed KAN with its recipe (5
+    restarts on the first grid, 100 iterations per grid, G = 3..20), [n, 5, 1] unpruned and pruned
+    (lambda = 1e-2) at 50 iterations per grid, the [n, 20, 1] tanh MLP trained by the convergence
+    rule with a cap of 3000 iterations. About 60 s of CPU. It asserts:
+
+    * every family has a finite test RMSE on every equation and seed;
+    * the human-constructed KAN is within 3x of the paper's human-constructed RMSE (3x: the factor
+      of issue 21's target) on at least 2 of the 3 seeds, on every equation (measured, ours / the
+      paper's: I.6.2 2.5, 0.54, 3.1; I.6.2b 0.47, 0.98, 45; I.9.18 0.52, 0.70, 0.49. With the
+      earlier recipe, no restarts, the committed run had I.6.2 at 2.4e-2 against 7.7e-5);
+    * each MLP stopped by the rule or at the cap, and says which.
+
+    It does not assert which family wins or the pruned shapes: at this budget the MLPs mostly reach
+    the cap (8 of 9 runs, still falling) and lambda = 1e-2 after 100 sparsifying iterations leaves
+    [n, 5, 1] on 8 of 9 runs (measured; [2, 3, 1] on I.6.2 seed 2), so neither comparison would
+    be the paper's.
+    """
+    summary = table_3.main(["--quick", "--out", str(tmp_path), "--quiet"])
     rows, c = summary["table"], summary["claims"]
-    assert list(rows) == list(table_3.QUICK_EQUATIONS)
-    # every family has a finite test RMSE on every equation
+    equations = list(table_3.EQUATIONS[:3])
+    assert equations == ["I.6.2", "I.6.2b", "I.9.18"] and list(rows) == equations
+    assert summary["scale"]["seeds"] == [0, 1, 2]
     assert c["all_four_families_finite"], rows
-    for eq, r in rows.items():
-        for key in ("human_rmse", "pruned_rmse", "unpruned_rmse", "mlp_rmse"):
-            assert np.isfinite(r[key]), (eq, key, r[key])
-        # "comparable": the best KAN is within 10x of the MLP on each equation ...
-        assert r["kan_best_rmse"] < 10 * r["mlp_rmse"], (eq, r)
-    # ... beats it on at least half of them, and is better on average (geometric mean ratio < 1)
-    assert c["beats_mlp"]["kan_best"]["n_beats_mlp"] >= 1, c["beats_mlp"]
-    assert c["kan_best_beats_mlp_on_at_least_half"], c["beats_mlp"]
-    assert c["kan_best_over_mlp_geometric_mean"] < 1.0, c
-    # I.16.6 (relativistic velocity addition) prunes to a 2-layer KAN at lambda = 1e-2
-    assert c["I.16.6_prunes_to_two_layers"], c["I.16.6_pruned_shapes"]
+    for eq in equations:
+        per_seed = rows[eq]["per_seed"]
+        assert sorted(per_seed) == ["0", "1", "2"]
+        for seed, v in per_seed.items():
+            for key in ("human_rmse", "pruned_rmse", "unpruned_rmse", "mlp_rmse"):
+                assert v[key] is not None and np.isfinite(v[key]), (eq, seed, key, v)
+        paper_human = table_3.PAPER_TABLE_3[eq][3]
+        ok = [v["human_rmse"] <= 3 * paper_human for v in per_seed.values()]
+        assert sum(ok) >= 2, (eq, [v["human_rmse"] for v in per_seed.values()], paper_human)
+    jobs = json.loads((tmp_path / "jobs.json").read_text())
+    for name, r in jobs.items():
+        if r["config"]["family"] == "mlp":
+            rec = r["converged"]
+            assert rec["steps"] <= 3000 and (rec["converged"] or rec["steps"] == 3000), (name, rec)
+        if r["config"]["family"] == "human":
+            assert r["config"]["restarts"] == 5 and [s["G"] for s in r["stages"]] == [3, 5, 10, 20]
     for name in ("fig_d_1.png", "fig_d_2.png", "fig_d_3.png"):
         assert (tmp_path / name).stat().st_size > 0
     saved = json.loads((tmp_path / "table_3.json").read_text())
-    assert saved["quick"] is True and set(saved["table"]) == set(rows)
-    md = (tmp_path / "table_3.md").read_text()
-    assert all(f"| {eq} |" in md for eq in rows)
-    assert "beats_mlp" in capsys.readouterr().out
+    assert saved["quick"] is True and saved["scale_name"] == "quick"
+    assert all(f"| {eq} |" in (tmp_path / "table_3.md").read_text() for eq in equations)
+    assert "n_kan_best_within_3x_of_paper" in capsys.readouterr().out
 
 
 def test_table_3_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
-    """One equation, grids 3 and 5 at 3 iterations, a 5-iteration MLP: the four families, the table,
-    the three figures and the files."""
-    monkeypatch.setattr(table_3, "QUICK_EQUATIONS", ("I.12.11",))
-    monkeypatch.setattr(table_3, "QUICK_GRIDS", (3, 5))
-    for name, value in (("QUICK_KAN_STEPS", 3), ("QUICK_SPARSIFY_STEPS", 3), ("QUICK_MLP_STEPS", 5)):
-        monkeypatch.setattr(table_3, name, value)
-    summary = table_3.main(["--quick", "--out", str(tmp_path)])
-    jobs = ["I.12.11_human.json", "I.12.11_mlp_d3_tanh_it5.json", "I.12.11_pruned_2x5x1_lamb0.01.json",
+    """One equation, grids 3 and 5 at 3 iterations, a converged-rule MLP capped at 5 iterations: the
+    four families, the table, the three figures and the files."""
+    monkeypatch.setattr(table_3, "QUICK", dict(table_3.QUICK, equations=("I.12.11",), seeds=1, grids=(3, 5),
+                                               steps=3, sparsify_steps=3, human=dict(restarts=1, steps=3),
+                                               mlp_steps=5,
+                                               mlp_converged={"rel": 0.01, "fraction": 0.1, "min_steps": 2}))
+    summary = table_3.main(["--quick", "--out", str(tmp_path), "--quiet"])
+    jobs = ["I.12.11_human.json", "I.12.11_mlp_d2_tanh.json", "I.12.11_pruned_2x5x1_lamb0.01.json",
             "I.12.11_unpruned_2x5x1.json"]
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert written == sorted(["fig_d_1.png", "fig_d_2.png", "fig_d_3.png", "table_3.json", "table_3.md", "jobs.json"]
@@ -52,6 +75,11 @@ def test_table_3_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch):
         assert np.isfinite(row[key]), (key, row)
     assert row["kan_best_rmse"] == min(row["human_rmse"], row["pruned_rmse"], row["unpruned_rmse"])
     assert summary["scale"]["grids"] == [3, 5] and summary["scale"]["n_runs"] == 4
+    packed = json.loads((tmp_path / "jobs.json").read_text())
+    human, mlp = packed["I.12.11_human"], packed["I.12.11_mlp_d2_tanh"]
+    assert human["config"]["restarts"] == 1 and [s["iterations"] for s in human["stages"]] == [3, 3]
+    assert mlp["converged"]["steps"] <= 5 and mlp["config"]["converged"]["min_steps"] == 2
+    assert row["mlp_best"]["converged"] == mlp["converged"]
     assert "| I.12.11 |" in (tmp_path / "table_3.md").read_text()
 
 
@@ -73,7 +101,7 @@ def test_the_analysis_reproduces_the_committed_summary_from_the_committed_jobs()
     # the counts are what the per-equation records say
     vs, win = claims["kan_best_vs_paper"], claims["winners"]
     assert claims["n_kan_best_within_3x_of_paper"] == sum(
-        rows[e]["kan_best_rmse"] <= 3 * min(table_3.PAPER[e][3:6]) for e in rows) == sum(v["within_3x"] for v in vs.values())
+        rows[e]["kan_best_rmse"] <= 3 * min(table_3.PAPER_TABLE_3[e][3:6]) for e in rows) == sum(v["within_3x"] for v in vs.values())
     assert claims["n_winner_agrees_with_paper"] == sum(w["ours"] == w["paper"] for w in win.values())
 
 
