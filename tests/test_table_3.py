@@ -119,3 +119,57 @@ def test_paper_comparison_counts_within_3x_and_winners():
                                  "paper_kan_beats_mlp": False}
     assert c["winners"]["b"]["ours"] == "mlp" == c["winners"]["b"]["paper"] and c["n_winner_agrees_with_paper"] == 1
     assert c["n_kan_vs_mlp_agrees_with_paper"] == 1
+
+
+def test_the_paper_scale_is_the_papers_protocol():
+    """Section 3.3: per equation, 3 seeds x (the human shape, width-5 KANs of depth 2..6, KANs pruned
+    from each at lambda 1e-2 and 1e-3, MLPs of width 20, depth 2..6, tanh/ReLU/SiLU); G = 3..200
+    with 200 pykan steps (4000 L-BFGS iterations) per grid; MLPs to the convergence rule."""
+    paper = table_3.configs_for(table_3.PAPER, 0)
+    assert len(paper) == 27 * 3 * (1 + 5 + 10 + 15) == len({c["job"] for c in paper}) == 2511
+    assert {c["seed"] for c in paper} == {0, 1, 2} and all(c["job"].endswith(f"_s{c['seed']}") for c in paper)
+    kans = [c for c in paper if c["family"] != "mlp"]
+    assert all(c["grids"] == [3, 5, 10, 20, 50, 100, 200] and c["steps"] == 4000 for c in kans)
+    assert {len(c["width"]) - 1 for c in kans if c["family"] == "unpruned"} == {2, 3, 4, 5, 6}
+    assert {(len(c["width"]) - 1, c["lamb"]) for c in kans if c["family"] == "pruned"} == {
+        (d, lamb) for d in range(2, 7) for lamb in (1e-2, 1e-3)}
+    assert all(c["sparsify_steps"] == 4000 for c in kans if c["family"] == "pruned")
+    human = [c for c in kans if c["family"] == "human"]
+    assert len(human) == 81 and all(c["restarts"] == 5 for c in human)
+    mlps = [c for c in paper if c["family"] == "mlp"]
+    assert {(c["depth"], c["activation"]) for c in mlps} == {(d, a) for d in range(2, 7)
+                                                             for a in ("tanh", "relu", "silu")}
+    assert all(c["width"][1:-1] == [20] * (c["depth"] - 1) and c["steps"] == 20000
+               and c["converged"] == {"rel": 0.01, "fraction": 0.1, "min_steps": 500} for c in mlps)
+    assert {c["seed"] for c in table_3.configs_for(table_3.PAPER, 5)} == {5, 6, 7}
+
+
+def test_table_3_paper_scale_smoke_two_seeds_end_to_end(tmp_path, monkeypatch):
+    """--paper's structure (seeds in the job names, per-seed rows with medians, converged MLPs) on a
+    tiny budget."""
+    monkeypatch.setattr(table_3, "PAPER", dict(table_3.PAPER, equations=("I.12.11",), seeds=2, grids=(3, 5),
+                                               steps=3, sparsify_steps=3, unpruned_depths=(2,),
+                                               pruned_depths=(2,), lambdas=(1e-2,),
+                                               human=dict(restarts=1, steps=3), mlp_depths=(2,),
+                                               mlp_activations=("tanh",), mlp_steps=6,
+                                               mlp_converged={"rel": 0.01, "fraction": 0.1, "min_steps": 2}))
+    summary = table_3.main(["--paper", "--out", str(tmp_path), "--quiet"])
+    names = sorted(json.loads((tmp_path / "jobs.json").read_text()))
+    assert names == sorted(f"I.12.11_{j}_s{s}" for s in (0, 1)
+                           for j in ("human", "unpruned_2x5x1", "pruned_2x5x1_lamb0.01", "mlp_d2_tanh"))
+    assert summary["scale_name"] == "paper" and summary["scale"]["seeds"] == [0, 1] and summary["partial"] is None
+    row = summary["table"]["I.12.11"]
+    assert sorted(row["per_seed"]) == ["0", "1"]
+    best = [v["kan_best_rmse"] for v in row["per_seed"].values()]
+    assert row["kan_best_rmse"] == min(best) and row["kan_best_rmse_range"] == [min(best), max(best)]
+    assert row["kan_best_rmse_median"] == pytest.approx(np.median(best))
+    c = summary["claims"]
+    assert c["n_kan_best_within_3x_of_paper_seed_median"] in (0, 1) and c["n_compared_with_paper"] == 1
+    for s in (0, 1):
+        mlp = json.loads((tmp_path / "jobs" / f"I.12.11_mlp_d2_tanh_s{s}.json").read_text())
+        assert mlp["converged"]["steps"] <= 6
+    # a slice: --jobs runs the matching jobs only and the summary says so
+    part = table_3.main(["--paper", "--out", str(tmp_path / "slice"), "--quiet", "--jobs", "*_s1"])
+    assert part["partial"]["jobs_run"] == 4 and part["partial"]["jobs_in_sweep"] == 8
+    for name in ("fig_d_1.png", "fig_d_2.png", "fig_d_3.png"):
+        assert (tmp_path / name).stat().st_size > 0
