@@ -173,3 +173,19 @@ def test_table_3_paper_scale_smoke_two_seeds_end_to_end(tmp_path, monkeypatch):
     assert part["partial"]["jobs_run"] == 4 and part["partial"]["jobs_in_sweep"] == 8
     for name in ("fig_d_1.png", "fig_d_2.png", "fig_d_3.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_full_jobs_are_the_committed_ones():
+    """FULL's configurations are those of the committed run, all of them; its unpruned and pruned KAN
+    jobs are the first run's (no CPU record), its human-constructed KANs and MLPs carry records."""
+    from pathlib import Path
+
+    committed = json.loads((Path(table_3.__file__).parent / "results" / "table_3" / "jobs.json").read_text())
+    assert {c["job"]: c for c in table_3.configs_for(table_3.FULL, 0)} == {
+        name: r["config"] for name, r in committed.items()}
+    for name, r in committed.items():
+        recorded = "job_record" in r
+        assert recorded == (r["config"]["family"] in ("human", "mlp")), name
+        if r["config"]["family"] == "mlp":
+            rec = r["converged"]
+            assert rec["converged"] or rec["steps"] == table_3.FULL["mlp_steps"], (name, rec)
