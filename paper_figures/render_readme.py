@@ -1053,9 +1053,10 @@ def table_3_scale(s: dict) -> str:
         f"unpruned KAN [n,5,1]; pruned from it with λ ∈ {{{lambdas}}} (μ₂={sc['lamb_entropy']:g}, pykan's metric, "
         f"threshold {_lambda(sc['prune_threshold'])}); MLP width 20, depth 2 and 3, tanh, trained until "
         f"the loss changes by < 1 % over the last 10 % of the iterations (after {sc['mlp_converged']['min_steps']}, cap {sc['mlp_steps'][0]}): "
-        f"converged {n_conv}/{len(mlps)}, the rest stopped at the cap; {sc['n_runs']} runs, {rerun} of them run "
-        f"now ({_hours(s['provenance']['total']['cpu_seconds'])} CPU-hours), {reused} unpruned/pruned KAN "
-        f"jobs reused from the first run ({CPU_NOT_RECORDED})"
+        f"converged {n_conv}/{len(mlps)}, the rest stopped at the cap; {sc['n_runs']} runs, "
+        + (f"{rerun} of them run now ({_hours(s['provenance']['total']['cpu_seconds'])} CPU-hours), {reused} "
+           f"reused from an earlier run ({CPU_NOT_RECORDED})" if reused else
+           f"{_hours(s['provenance']['total']['cpu_seconds'])} CPU-hours")
     )
 
 
@@ -1068,7 +1069,7 @@ def _table_3_recorded(s: dict) -> Tuple[int, int]:
     require(len(unrecorded) == total["jobs_not_recorded"] and total["jobs"] == len(jobs),
             "Table 3 the provenance counts the jobs")
     require(all(j["config"]["family"] in ("pruned", "unpruned") for j in unrecorded),
-            "Table 3 only the reused KAN jobs lack a record")
+            "Table 3 only reused KAN jobs lack a record")
     return len(jobs) - len(unrecorded), len(unrecorded)
 
 
@@ -1674,7 +1675,8 @@ def _table_3_cost_committed(s: dict) -> str:
     if "results_committed_in" in s.get("provenance", {}):  # the first-generation summary
         return _cost_committed("table_3")(s)
     rerun, reused = _table_3_recorded(s)
-    return f"{_hours(s['provenance']['total']['cpu_seconds'])} for {rerun} jobs ({reused} reused: not recorded)"
+    cpu = _hours(s["provenance"]["total"]["cpu_seconds"])
+    return f"{cpu} for {rerun} jobs ({reused} reused: not recorded)" if reused else cpu
 
 
 COST_TEMPLATES[("table_3", "cost_committed")] = _table_3_cost_committed
