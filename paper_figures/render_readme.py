@@ -1488,7 +1488,8 @@ def fig_d_2_numbers(s: dict) -> str:
     second = [sh for sh, k in rest if k == rest[0][1]]
     return (
         f"{len(table)} diagrams (`model.plot`) of the lowest-RMSE pruned KAN at its best grid, with shape and "
-        f"RMSE; all 2-layer, most often {top[0]} ({top[1]} equations), then {series(second)} ({rest[0][1]} each)"
+        f"RMSE; all 2-layer, most often {top[0]} ({top[1]} equations), then {series(second)} "
+        f"({rest[0][1]}{' each' if len(second) > 1 else ''})"
     )
 
 
