@@ -192,7 +192,7 @@ def job(config):
         else:
             h = model.fit(X, y, Xt, yt, steps=config["steps"])
         out.update(_errors(model, X, y, Xt, yt), n_params=model.n_params()["total"],
-                   iterations=len(h["train_rmse"]), seconds=time.perf_counter() - t0,
+                   iterations=len(h["train_rmse"]), message=str(h["message"]), seconds=time.perf_counter() - t0,
                    cpu_seconds=time.process_time() - c0)
         return out
     grids, steps = config["grids"], config["steps"]
@@ -486,6 +486,7 @@ def main(argv=None):
                "kan_stages": {k["job"]: r["stages"] for k, r in zip(configs, results) if k["kind"] == "kan"},
                "mlps": {k["job"]: {"width": k["width"], "n_params": r["n_params"],
                                    "test_rmse": r["test_rmse"], "train_rmse": r["train_rmse"],
+                                   "message": r.get("message"),
                                    **({"converged": r["converged"]} if "converged" in r else {})}
                         for k, r in zip(configs, results) if k["kind"] == "mlp"}}
     summary["provenance"] = provenance(args, configs)

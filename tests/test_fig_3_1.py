@@ -22,13 +22,19 @@ def test_fig_3_1_quick_slopes_on_the_first_two_examples_over_three_seeds(tmp_pat
     front's, and at equal parameters the KAN is ahead: at the last grid of its band (P "#edges x
     G", test RMSE R) every MLP with at most P parameters has a test RMSE above R (there is one:
     the width-5 MLP); every MLP stopped by the rule or at its cap.
-    Measured (``process_time`` 65 s for the 18 jobs, 5.3 min wall on the loaded machine): KAN
+    Measured (``process_time`` 68 s for the 18 jobs, 6.3 min wall on the loaded machine): KAN
     slopes -4.79 .. -4.88 (example 1, band G = 20-50) and -3.96 .. -4.12 (example 2, G = 5-50);
-    MLP front slopes -2.0 .. -2.3 and -0.84 .. -1.2 (with a 3000 cap).
+    MLP front slopes (two points) -3.11 .. -3.19 and -1.16 .. -1.49; at the KAN's last band grid
+    (50 and 150 parameters) test RMSE 1e-4 and 5-7e-7 against 0.12-0.15 and 5e-3 .. 1.7e-2 for
+    the width-5 MLPs. The width-5 MLPs stopped by the rule on 5 of 6 runs (the sixth ended by
+    L-BFGS's own test at 3152 iterations, still 1.4 % over the last 10 %); the width-20 MLPs were
+    still improving at the 10000 cap on 6 of 6 (so they are a lower bound on what such an MLP
+    reaches).
 
     Not asserted: that the best KAN beats the best MLP regardless of size (the "gap"): on example
-    1, seed 0, the 481-parameter width-20 MLP trained to up to 10000 iterations ends as accurate as
-    the 50-parameter KAN at G = 50 (gap -0.06 decades), the largest grid of the quick scale.
+    1 the 481-parameter width-20 MLPs end slightly more accurate (6.4e-5 .. 8.8e-5) than the
+    50-parameter KAN at G = 50 (9.6e-5 .. 1.0e-4; gap -0.03 .. -0.18 decades), the largest grid of
+    the quick scale (example 2: +2.7 .. +3.1 decades); that every MLP converged (see above).
     Examples 3, 4, 5 (at 1000 samples their test slopes are set by extrapolated points and by
     data, not by the KAN: see the module docstring), grids beyond 50, and the MLP slope against
     N^-(4/d); the width-20 MLPs may stop at the cap.
@@ -50,7 +56,8 @@ def test_fig_3_1_quick_slopes_on_the_first_two_examples_over_three_seeds(tmp_pat
     cap = fig_3_1.QUICK["mlp_steps"]
     for name, m in summary["mlps"].items():
         rec = m["converged"]
-        assert rec["steps"] <= cap and (rec["converged"] or rec["steps"] == cap), (name, rec)
+        assert rec["steps"] <= cap and rec["steps"] >= fig_3_1.QUICK["mlp_converged"]["min_steps"], (name, rec)
+        assert rec["converged"] == ("callback" in m["message"]), (name, rec, m["message"])
     assert (tmp_path / "fig_3_1.png").stat().st_size > 0
     saved = json.loads((tmp_path / "fig_3_1.json").read_text())
     assert saved["quick"] is True and saved["scale_name"] == "quick" and saved["seeds"] == [0, 1, 2]
