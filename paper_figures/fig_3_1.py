@@ -28,7 +28,9 @@ Derived numbers, per example and seed:
   by 2-2.5x in parameters, so this is a local slope of at most about -0.75 to -1); the first grid
   that does not (the float64 floor near 1e-8, or the rise past the interpolation threshold) ends
   it. Fewer than two grids in the band: no slope (None). ``kan_train_slope`` applies the same
-  rule to the training RMSE (what the optimiser reaches; no generalisation in it).
+  rule to the training RMSE (what the optimiser reaches; no generalisation in it, and past the
+  interpolation threshold, #edges x (G + 3) coefficients against 1000 samples, it includes the
+  fall to memorisation, so it is a diagnostic, not a scaling law).
 * MLP slope: the Pareto front is the lower envelope of test RMSE vs #params over all MLPs (each
   MLP on it has a lower test RMSE than every MLP with fewer parameters); the slope is the
   least-squares log-log slope through the front's points, 0 when the front is a single point.

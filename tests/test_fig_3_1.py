@@ -22,7 +22,7 @@ def test_fig_3_1_quick_slopes_on_the_first_two_examples_over_three_seeds(tmp_pat
     front's, and at equal parameters the KAN is ahead: at the last grid of its band (P "#edges x
     G", test RMSE R) every MLP with at most P parameters has a test RMSE above R (there is one:
     the width-5 MLP); every MLP stopped by the rule or at its cap.
-    Measured (``process_time`` 68 s for the 18 jobs, 6.3 min wall on the loaded machine): KAN
+    Measured (``process_time`` 68-74 s for the 18 jobs, 5.9-6.3 min wall on the loaded machine): KAN
     slopes -4.79 .. -4.88 (example 1, band G = 20-50) and -3.96 .. -4.12 (example 2, G = 5-50);
     MLP front slopes (two points) -3.11 .. -3.19 and -1.16 .. -1.49; at the KAN's last band grid
     (50 and 150 parameters) test RMSE 1e-4 and 5-7e-7 against 0.12-0.15 and 5e-3 .. 1.7e-2 for
