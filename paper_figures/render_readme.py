@@ -1106,6 +1106,10 @@ def fig_3_1_paper_numbers(s: dict) -> str:
         others = {w: v for w, v in e["kan_best_test_rmse"].items() if w != "x".join(str(x) for x in e["kan_shape"])}
         if others:
             text += "; " + ", ".join(f"[{w.replace('x', ',')}] {sci(v)}" for w, v in others.items())
+        if "ratio_4x9x1_over_3layer" in e:
+            r = e["ratio_4x9x1_over_3layer"]
+            text += (f"; [4,9,1] worse by (median over seeds) {r['4x4x2x1']:.1f}× than [4,4,2,1] and "
+                     f"{r['4x2x2x1']:.1f}× than [4,2,2,1]")
         parts.append(text)
     seeds = s["seeds"]
     jobs = load_jobs("fig_3_1_paper", RESULTS_IN_USE[0])
