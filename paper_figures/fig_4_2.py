@@ -21,7 +21,7 @@ sets it); the run also scans ``"trainable"``, pykan's behaviour, where the head'
 parameters (a, b, c, d) are trained too (``train_gaussian=True``), for comparison.
 
 Scales. ``FULL`` (the default, committed): seeds 0-99 for both heads, 200 jobs, up to
-``STEPS`` = 1000 iterations (the runs stop on ``fit``'s tolerance after 45-311); about 0.1-0.5 s
+``STEPS`` = 1000 iterations (the runs stop on ``fit``'s tolerance after 38-411); about 0.1-0.5 s
 of CPU per job, 49 s in all (measured, one core). Rates measured there: with the fixed head
 {x1,x2,x3} on 28/100 seeds and {x4,x5} alone on 0/100 (x4 and x5 are active only together with
 part of x1-x3, on 6/100 seeds, test MSE 0.02-0.04); with the trainable head {x1,x2,x3} on 29/100
