@@ -34,13 +34,14 @@ to 20, the paper-era example's budget that the library takes as its default,
 :data:`minikan.applications.unsupervised.STEPS`; chosen, as the paper does not state it), each run
 stopped earlier by ``fit``'s tolerance. Its summary and figure are written as ``fig_4_4_paper.json``
 and ``fig_4_4_paper.png`` (its committed folder is ``results/fig_4_4_paper/``), so a slice run with
-``--jobs`` resumes there. What remains different from the paper: 16 variables, not 18 (the two
+``--jobs`` resumes there. Its jobs are named with two-digit seeds and run seed by seed, so that
+``--jobs 'lamb*_seed[0-2]?'`` is the slice of seeds 0-29 at both lambdas. What remains different from the paper: 16 variables, not 18 (the two
 torsion degrees need Sage), the SnapPy census rather than DeepMind's table, and our choice of the
-iteration budget. Measured cost (one core, ``process_time``, a loaded machine): 60-90 ms per L-BFGS
-iteration on all knots (grid updates included), 25-90 s per run; the committed slice (seeds 0-4,
-both lambdas: 10 of the 200 runs, ``results/fig_4_4_paper/``) gives the per-run numbers. Estimate for
-the 200 runs: 200 x 1000 x 90 ms = 5 CPU-hours if every run uses its whole budget, about 1.5-5
-CPU-hours as runs stop on the tolerance.
+iteration budget. Measured cost (one core, ``process_time``, a loaded machine; seeds 0-4 at both
+lambdas): 56-80 ms per L-BFGS iteration on all knots (grid updates included); the runs stop on the
+tolerance after 45-211 iterations, 3-15 s each (7 s median). Estimate for the 200 runs: about
+0.4 CPU-hours (200 x 7 s); at most 4.4 CPU-hours if every run used its whole budget (200 x 1000 x
+80 ms). The committed slice (``results/fig_4_4_paper/``) gives the per-run numbers.
 
 ``FULL`` (the default, committed in ``results/fig_4_4/``): seeds 0-9 x lambda in {1e-2, 1e-3} on the
 first 3,000 knots, 400 iterations, for both variable sets (40 runs; reductions: 20 of the 200
@@ -83,7 +84,10 @@ STEPS_PAPER = 1000  # 50 pykan steps of up to 20 iterations (the library's defau
 # The scales (module docstring). "seeds": how many, from --seed on; "rows": the first knots of the
 # file (None: all 9,139); "variable_sets": "all" (16 variables) and/or "continuous" (10)
 FULL = {"lambs": LAMBS, "seeds": SEEDS, "rows": ROWS, "steps": STEPS, "variable_sets": ("all", "continuous")}
-PAPER = {"lambs": LAMBS, "seeds": 100, "rows": None, "steps": STEPS_PAPER, "variable_sets": ("all",)}
+# seed-major with two-digit seed names, so that a slice --jobs 'lamb*_seed[0-2]?' is seeds 0-29 at both
+# lambdas and a sweep stopped early has run a whole lambda x seed grid up to its last seed
+PAPER = {"lambs": LAMBS, "seeds": 100, "rows": None, "steps": STEPS_PAPER, "variable_sets": ("all",),
+         "seed_digits": 2, "seed_major": True}
 QUICK = {"lambs": LAMBS, "seeds": 10, "rows": 1000, "steps": 150, "variable_sets": ("all",)}
 
 
@@ -113,18 +117,22 @@ def job(config):
 def configs_for(scale, seed):
     """The job list of one scale (``QUICK``, ``FULL`` or ``PAPER``): every lambda x seeds ``seed`` ..
     ``seed + scale["seeds"] - 1`` x variable set; names ``lamb<lambda>_seed<s>``, prefixed by
-    ``continuous_`` for the 10-variable set (the names and configs of the committed full run)."""
+    ``continuous_`` for the 10-variable set (the names and configs of the committed full run).
+    ``"seed_digits": n`` writes the seed with at least n digits (``seed07``); ``"seed_major"``
+    orders the jobs by seed first (else by lambda first)."""
     configs = []
     for variant in scale["variable_sets"]:
         if variant not in ("all", "continuous"):
             raise ValueError(f"unknown variable set {variant!r}: 'all' or 'continuous'")
-        for lamb in scale["lambs"]:
-            for s in range(seed, seed + scale["seeds"]):
-                config = {"job": f"lamb{lamb:g}_seed{s}", "lamb": lamb, "seed": s, "rows": scale["rows"],
-                          "steps": scale["steps"]}
-                if variant == "continuous":
-                    config.update(job="continuous_" + config["job"], variables="continuous")
-                configs.append(config)
+        pairs = [(lamb, s) for lamb in scale["lambs"] for s in range(seed, seed + scale["seeds"])]
+        if scale.get("seed_major"):
+            pairs.sort(key=lambda pair: pair[1])  # stable: the lambdas keep their order within a seed
+        for lamb, s in pairs:
+            config = {"job": f"lamb{lamb:g}_seed{s:0{scale.get('seed_digits', 1)}d}", "lamb": lamb, "seed": s,
+                      "rows": scale["rows"], "steps": scale["steps"]}
+            if variant == "continuous":
+                config.update(job="continuous_" + config["job"], variables="continuous")
+            configs.append(config)
     return configs
 
 

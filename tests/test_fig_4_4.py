@@ -1,5 +1,6 @@
 """Figure 4.4 (unsupervised relations among knot invariants): the quick check, the smoke tests of the
 full and paper scales."""
+import fnmatch
 import json
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def test_fig_4_4_full_jobs_are_the_committed_ones_and_the_paper_scale_is_the_pap
     paper = fig_4_4.configs_for(fig_4_4.PAPER, 0)
     # Section 4.3: lambda in {1e-2, 1e-3} x seeds 0-99 = 200 networks, all variables, all knots
     assert len(paper) == 200 == len({c["job"] for c in paper})
+    assert [c["job"] for c in paper if c["seed"] < 30] == [c["job"] for c in paper
+                                                          if fnmatch.fnmatchcase(c["job"], "lamb*_seed[0-2]?")]
     assert {(c["lamb"], c["seed"]) for c in paper} == {(lamb, s) for lamb in (1e-2, 1e-3) for s in range(100)}
     assert all(c["rows"] is None and c["steps"] == 1000 and "variables" not in c for c in paper)
     assert fig_4_4.variables(None).shape == (9139, 16)  # every knot of the file, 16 variables
@@ -92,6 +95,8 @@ def test_fig_4_4_paper_scale_smoke_and_a_jobs_slice(tmp_path, monkeypatch):
     """--paper's structure on a tiny budget (2 seeds, 200 knots, 3 iterations), then --jobs: a slice
     of it, whose summary says it is partial and provisional, resumed by the whole sweep."""
     monkeypatch.setattr(fig_4_4, "PAPER", dict(fig_4_4.PAPER, seeds=2, rows=200, steps=3))
+    assert [c["job"] for c in fig_4_4.configs_for(fig_4_4.PAPER, 0)] == [
+        "lamb0.01_seed00", "lamb0.001_seed00", "lamb0.01_seed01", "lamb0.001_seed01"]  # seed by seed
     part = fig_4_4.main(["--paper", "--out", str(tmp_path), "--quiet", "--jobs", "lamb0.001_*"])
     assert part["partial"] == {"pattern": "lamb0.001_*", "jobs_run": 2, "jobs_in_sweep": 4, "provisional": True}
     assert part["claims"]["all"]["n_runs"] == 2 and list(part["claims"]["all"]["by_lambda"]) == ["0.001"]
@@ -102,8 +107,8 @@ def test_fig_4_4_paper_scale_smoke_and_a_jobs_slice(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(fig_4_4, "job", lambda c, job=fig_4_4.job: calls.append(c["job"]) or job(c))
     whole = fig_4_4.main(["--paper", "--out", str(tmp_path), "--quiet"])
-    assert sorted(calls) == ["lamb0.01_seed0", "lamb0.01_seed1"]  # the slice's jobs are reused
+    assert sorted(calls) == ["lamb0.01_seed00", "lamb0.01_seed01"]  # the slice's jobs are reused
     assert whole["partial"] is None and whole["n_jobs"] == 4 and whole["claims"]["all"]["n_runs"] == 4
-    assert set(whole["provenance"]["jobs"]) == {f"lamb{lamb}_seed{s}" for lamb in ("0.01", "0.001") for s in (0, 1)}
+    assert set(whole["provenance"]["jobs"]) == {f"lamb{lamb}_seed0{s}" for lamb in ("0.01", "0.001") for s in (0, 1)}
     for run in whole["runs"]:
         assert run["config"]["rows"] == 200 and 1 <= run["iterations"] <= 3
