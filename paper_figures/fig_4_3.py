@@ -27,6 +27,16 @@ Claims checked: the small KAN's test accuracy is at least the MLP's with >= 100x
 (the paper: 81.6 % with ~2e2 parameters against 78.0 % with ~3e5); mu_r is the most important
 input (largest |phi|_1 on the hidden node); (mu_r, mu_i, lambda) alone get close to all inputs
 (paper: 78.2 %); mu_r alone is far better than mu_i alone (paper: 65.0 % against 43.8 %).
+
+Scales. The default run (committed, ``results/fig_4_3/``) is the protocol above for one seed
+(``--seed``, default 0: the KANs' and the MLP's initialisations; the split is fixed). ``--quick``
+(CI) trains the same KANs (every knot, ``KAN_STEPS``) on four of the six subsets (``QUICK_SUBSETS``)
+and caps the MLP at 500 Adam steps (so its accuracy is not the MLP's claim; it serves the parameter
+ratio); tests/test_fig_4_3.py runs it for seeds 0-4. Measured with the default run at seeds 0-4
+(23-36 CPU-seconds each): mu_r ranks first on 4/5 seeds (mu_i on seed 4) and among the first two on
+5/5; mu_i second on 3/5, lambda third on 2/5; the KAN on all inputs 63.5-80.5 % (median 74.5 %), the
+MLP 88.7-90.7 % (median 89.9 %); mu_r alone 68.8-69.4 %, mu_i alone 47.9-48.5 %; (mu_r, mu_i,
+lambda) 68.9-77.3 % (median 76.3 %), from 11.6 points below all inputs to 12.8 above.
 """
 import json
 import os
@@ -48,7 +58,10 @@ SPLIT_SEED = 2  # DeepMind's random_state=2
 KAN_STEPS = 400
 MLP_WIDTH = [300, 300, 300]
 MLP_MAX_STEPS, MLP_CHECK_EVERY, PATIENCE = 10_000, 100, 10
-QUICK_ROWS = 3000
+# The quick check (CI): the full run's KANs (every knot, KAN_STEPS) on four of the six input subsets,
+# and the MLP capped at QUICK_MLP_STEPS; tests/test_fig_4_3.py runs it for seeds 0-4
+QUICK_ROWS, QUICK_KAN_STEPS, QUICK_MLP_STEPS = None, KAN_STEPS, 500
+QUICK_SUBSETS = ("all", "mu_r,mu_i,lambda", "mu_r", "mu_i")
 
 MU_R, MU_I, LAMBDA = "meridinal_translation_real", "meridinal_translation_imag", "longitudinal_translation"
 LABEL = {MU_R: "$\\mu_r$", MU_I: "$\\mu_i$", LAMBDA: "$\\lambda$", "chern_simons": "CS",
@@ -168,13 +181,13 @@ def figure(results, out_dir=None):
 def main(argv=None):
     args = parse_args("fig_4_3", __doc__.splitlines()[0], argv)
     rows = QUICK_ROWS if args.quick else None
-    kan_steps = 60 if args.quick else KAN_STEPS
-    subsets = ["all", "mu_r,mu_i,lambda", "mu_r", "mu_i"] if args.quick else list(SUBSETS)
+    kan_steps = QUICK_KAN_STEPS if args.quick else KAN_STEPS
+    subsets = list(QUICK_SUBSETS) if args.quick else list(SUBSETS)
     configs = [{"job": "kan_" + s.replace(",", "_").replace(" ", "_"), "model": "kan", "subset": s,
                 "features": SUBSETS[s], "steps": kan_steps, "rows": rows, "seed": args.seed}
                for s in subsets]
     configs.append({"job": "mlp", "model": "mlp", "subset": "all", "features": SUBSETS["all"],
-                    "max_steps": 500 if args.quick else MLP_MAX_STEPS, "rows": rows, "seed": args.seed})
+                    "max_steps": QUICK_MLP_STEPS if args.quick else MLP_MAX_STEPS, "rows": rows, "seed": args.seed})
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
                        quiet=args.quiet, save_models=args.save_models)

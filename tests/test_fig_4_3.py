@@ -7,23 +7,49 @@ import pytest
 from paper_figures import fig_4_3
 
 
+# The quick check's cases, fixed by a rule: seeds 0-4 (KAN and MLP initialisations; the data split
+# is DeepMind's, fixed).
+SEEDS = range(5)
+
+
 @pytest.mark.slow
-def test_fig_4_3_quick_small_kan_learns_the_signature_from_the_cusp_translations(tmp_path):
-    summary = fig_4_3.main(["--quick", "--out", str(tmp_path)])
-    claims = summary["claims"]
-    n_class = summary["jobs"][0]["n_class"]
-    # a 2e2-parameter KAN is far above chance (the largest class is 26 % of the knots)
-    assert claims["kan_params"] <= 250 and claims["kan_test_acc"] > 0.6, claims
-    assert claims["param_ratio"] >= 100
-    # the signature is carried by the meridian and longitude translations: they are the top three
-    # inputs of the KAN's hidden node, and mu_r alone is far more informative than mu_i alone
-    top3 = set(claims["input_ranking"][:3])
-    assert top3 == {fig_4_3.MU_R, fig_4_3.MU_I, fig_4_3.LAMBDA}, claims["input_ranking"]
-    acc = claims["ablation_test_acc"]
-    assert acc["mu_r"] > acc["mu_i"] + 0.1, acc
-    assert n_class >= 8
-    assert (tmp_path / "fig_4_3.png").stat().st_size > 0
-    assert "not DeepMind" in json.loads((tmp_path / "fig_4_3.json").read_text())["data"]
+def test_fig_4_3_quick_mu_r_leads_the_signature_over_seeds(tmp_path):
+    """Section 4.3 / Fig. 4.3 / Table 4 over seeds 0-4, with the full run's KANs (every knot, 400
+    iterations) on four input subsets and the MLP capped at 500 Adam steps.
+
+    Asserted on every seed: the [15, 1, 10] KAN (<= 250 parameters) is far above chance (> 60 %;
+    the largest class is 26 % of the knots) with >= 100x fewer parameters than the 3 x 300 MLP;
+    mu_r is one of the two inputs with the largest |phi|_1; mu_r alone beats mu_i alone by > 10
+    points (the paper: 65.0 % against 43.8 %). On a majority (>= 3/5) of the seeds: mu_r ranks
+    first (the paper: "mostly dependent on mu_r").
+
+    Not asserted, because the full budget does not support them (measured with ``python -m
+    paper_figures.fig_4_3 --seed S`` for seeds 0-4, whose KANs are these; the committed run is
+    seed 0): mu_r first on every seed (4/5: mu_i leads on seed 4, |phi|_1 0.83 of it for mu_r);
+    mu_i second (3/5; seed 3 has lambda second, mu_i outside the top four); lambda third (2/5);
+    (mu_r, mu_i, lambda) "close to all inputs" (the paper: 78.2 % against 81.6 %): from 11.6 points
+    below (seed 0: 68.9 % against 80.5 %) to 12.8 points above (seed 4: 76.3 % against 63.5 %); the
+    KAN at least as accurate as the MLP (Table 4): the full run's MLP reaches 88.7-90.7 % on these
+    seeds against the KAN's 63.5-80.5 %, and the quick MLP (500 steps) is not trained to its
+    stopping rule. Measured on the five seeds: mu_r alone 68.8-69.4 %, mu_i alone 47.9-48.5 %.
+    About 60 s of CPU.
+    """
+    first = []
+    for seed in SEEDS:
+        summary = fig_4_3.main(["--quick", "--seed", str(seed), "--out", str(tmp_path / f"s{seed}"), "--quiet"])
+        claims = summary["claims"]
+        assert all(j["config"]["seed"] == seed and j["config"]["rows"] is None for j in summary["jobs"])
+        assert {j["config"]["steps"] for j in summary["jobs"] if j["config"]["model"] == "kan"} == {fig_4_3.KAN_STEPS}
+        assert summary["jobs"][0]["n_class"] >= 8
+        assert claims["kan_params"] <= 250 and claims["kan_test_acc"] > 0.6, (seed, claims)
+        assert claims["param_ratio"] >= 100
+        assert fig_4_3.MU_R in claims["input_ranking"][:2], (seed, claims["input_ranking"])
+        first.append(claims["input_ranking"][0])
+        acc = claims["ablation_test_acc"]
+        assert acc["mu_r"] > acc["mu_i"] + 0.1, (seed, acc)
+        assert (tmp_path / f"s{seed}" / "fig_4_3.png").stat().st_size > 0
+        assert "not DeepMind" in json.loads((tmp_path / f"s{seed}" / "fig_4_3.json").read_text())["data"]
+    assert first.count(fig_4_3.MU_R) >= 3, first
 
 
 def test_fig_4_3_smoke_runs_the_script_end_to_end(tmp_path, monkeypatch, shrink_jobs):
