@@ -857,6 +857,76 @@ def fig_3_2_scale(s: dict) -> str:
     )
 
 
+# ------------------------------------------------------------- Fig 3.2 / Table 2, --paper slices
+# ``results/fig_3_2_paper/``: slices (``--jobs``) of the paper-scale sweep, committed as they
+# finish; its summary is the script's ``fig_3_2.json`` of the slice, saved as ``fig_3_2_paper.json``.
+def _slice(s: dict) -> dict:
+    part = s.get("partial")
+    require(s["scale_name"] == "paper" and part is not None and part["provisional"],
+            "Fig 3.2 paper slice: a provisional slice of the --paper sweep")
+    return part
+
+
+@template("fig_3_2_paper", "numbers")
+def fig_3_2_paper_numbers(s: dict) -> str:
+    _slice(s)
+    c, table = s["claims"], s["table_2"]
+    jobs = load_jobs("fig_3_2_paper", RESULTS_IN_USE[0])
+    parts = []
+    m0 = c["sph_harm_m0_pruned_2x1x1"]
+    if m0:
+        lamb = {j["config"]["lamb"] for j in jobs if j["config"]["function"] in m0}
+        start = {shape(j["config"]["width"]) for j in jobs if j["config"]["function"] in m0}
+        require(len(lamb) == 1 and len(start) == 1, "Fig 3.2 paper slice: one λ and one start for the m=0 runs")
+        found = [f"{m0[f]['n_seeds_found']}/{len(m0[f]['per_seed'])}" for f in m0]
+        meds = []
+        for f in m0:
+            got = [v for v in m0[f]["per_seed"].values() if v is not None]
+            require(m0[f]["median_rmse"] is not None, f"Fig 3.2 paper slice: {f} median found")
+            meds.append(f"{sci(m0[f]['median_rmse'])} ({sci(min(got))}…{sci(max(got))})")
+        met = c["target_sph_harm_m0_pruned_2x1x1_le_1e-6"]
+        parts.append(
+            f"m=0 harmonics, pruned from {start.pop()} at λ={sci(lamb.pop(), 1).replace('.0', '')}: [2,1,1] on "
+            f"{' and '.join(found)} seeds; test RMSE median (range) {' and '.join(meds)} (the paper: [2,1,1] at "
+            f"~2e-7; target ≤ 1e-6 {'met' if met else 'missed'})")
+    for fn, v in c["per_function"].items():
+        if fn in m0 and not v["complete"]:
+            continue
+        runs = [j for j in jobs if j["config"]["function"] == fn]
+        seeds = sorted({j["config"]["seed"] for j in runs})
+        seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]}"
+        row = table[fn]
+        if not v["complete"]:
+            parts.append(f"{fn} ({seed_text}): {len(runs)} runs done, not yet compared (best KAN so far "
+                         f"{row['best_shape']} at G={row['best_G']}, {sci(row['best_rmse'])})")
+            continue
+        n_mlp = sum(j["config"]["kind"] == "mlp" for j in runs)
+        conv = [j["converged"]["converged"] for j in runs if j["config"]["kind"] == "mlp"]
+        verdict = "at or below" if v["below_at_mlp_best"] else "above"
+        parts.append(
+            f"{fn} ({seed_text}, {len(runs)} runs): best MLP {row['mlp_shape']} {sci(v['mlp_best_rmse'])} at "
+            f"{v['mlp_best_params']} parameters ({sum(conv)}/{n_mlp} MLPs stopped by the convergence rule); the "
+            f"best KAN with at most that many (#edges×G) {sci(v['kan_best_rmse_within_mlp_best_params'])}, "
+            f"{verdict} it; best KAN {row['best_shape']} at G={row['best_G']}, {sci(v['kan_best_rmse'])} (the "
+            f"paper: best KAN {sci(row['paper']['best_rmse'])}, MLP {sci(row['paper']['mlp_rmse'])}); the whole "
+            f"MLP front beaten: {'yes' if v['mlp_front_dominated'] == 1.0 else 'no'}")
+    return ". ".join(parts)
+
+
+@template("fig_3_2_paper", "scale")
+def fig_3_2_paper_scale(s: dict) -> str:
+    part = _slice(s)
+    sc = s["scale"]
+    total = provenance_total(s)
+    return (
+        f"**provisional**: {part['jobs_run']} of the {part['jobs_in_sweep']:,} runs of `--paper` "
+        f"({percent(part['jobs_run'] / part['jobs_in_sweep'])} %); G = {sc['grids'][0]}…{sc['grids'][-1]} at up "
+        f"to {sc['steps']} L-BFGS iterations per grid (ended by `tol`), sparsification up to "
+        f"{sc['sparsify_steps']}, MLPs to the convergence rule (cap {sc['mlp_steps']:,}); "
+        f"{total['cpu_seconds'] / 3600:.2f} CPU-hours for these runs"
+    )
+
+
 # ----------------------------------------------------------------------------- Fig 4.1
 def _rmse_range(values, digits: int) -> str:
     return f"{sci(min(values), digits)}–{sci(max(values), digits)}"

@@ -116,6 +116,11 @@ def test_the_rows_rendered_since_are_generated_with_their_json_times():
     ("fig_4_4", "numbers", lambda s: s["claims"]["continuous"]["cluster_runs"].update({"cusp volume": 2})),
     # Fig 4.4 at the paper's scale: a slice no longer marked provisional
     ("fig_4_4_paper", "numbers", lambda s: s["partial"].update(provisional=False)),
+    # Fig 3.2 at the paper's scale: a slice no longer marked provisional, or read as the whole sweep
+    ("fig_3_2_paper", "numbers", lambda s: s["partial"].update(provisional=False)),
+    ("fig_3_2_paper", "scale", lambda s: s.update(partial=None)),
+    # Fig 3.2 at the paper's scale: an m=0 harmonic whose median over seeds has no pruned [2,1,1]
+    ("fig_3_2_paper", "numbers", lambda s: s["claims"]["sph_harm_m0_pruned_2x1x1"]["sph_harm_m0_n1"].update(median_rmse=None)),
     # Fig 4.6: the GAAM coefficients no longer normalised to λ coefficient 2
     ("fig_4_6", "numbers", lambda s: s["claims"]["gaam"]["coefficients_normalised"].update({"lambda": 1.9})),
 ])
