@@ -912,33 +912,60 @@ def _edges(values) -> str:
     return "[" + ",".join(str(v) for v in values) + "]"
 
 
+def _c1_rmse_span(values) -> str:
+    return f"{min(values):.2f}–{max(values):.2f}"
+
+
 @template("fig_c_1", "numbers")
 def fig_c_1_numbers(s: dict) -> str:
-    rows, edges, c = s["row_values"], s["claims"]["active_edges"], s["claims"]
+    rows, c, collapse = s["row_values"], s["claims"], s["collapse"]
+    edges, flags, rmse = c["active_edges"], c["collapsed"], s["train_rmse"]
     seeds = sorted(edges["lambda"], key=int)
     require(s["metric"] == "paper", "Fig C.1 uses the paper's penalty")
-    mu2_more = [sd for sd in seeds if c["mu2_0_more_than_mu2_10_per_seed"][sd]]
-    mu2_ties = [sd for sd in seeds if edges["mu_2"][sd][0] == edges["mu_2"][sd][1]]
-    require(len(mu2_ties) == 1 and len(mu2_more) == len(seeds) - 1, "Fig C.1 μ₂: one seed ties")
-    require(c["lambda_monotone_all_seeds"], "Fig C.1 active edges non-increasing in λ")
-    require(rows["mu_2"] == [0.0, 10.0, 100.0] and rows["lambda"] == [0.0, 0.01, 0.1, 1.0],
-            "Fig C.1 λ and μ₂ rows")
+    require(rows["mu_2"] == [0.0, 10.0, 100.0] and rows["lambda"] == [0.0, 0.01, 0.1, 1.0]
+            and rows["mu_2_lamb0.01"] == [0.0, 10.0] and rows["G"] == [1, 3, 5, 10, 20], "Fig C.1 rows")
     require(rows["k"] == list(range(1, len(rows["k"]) + 1)), "Fig C.1 k row is 1..n")
-    collapsed = [j["train_rmse"] for j in load_jobs("fig_c_1", RESULTS_IN_USE[0])
-                 if j["config"]["lamb"] == 1.0 or j["config"]["lamb_entropy"] == 100.0]
-    require(len(collapsed) == 2 * len(seeds) and min(collapsed) > 0.5, "Fig C.1 λ=1, μ₂=100 collapse")
+    require(all(sorted(edges[r], key=int) == seeds for r in ("mu_2", "mu_2_lamb0.01", "G", "k")),
+            "Fig C.1 the multi-seed rows share their seeds")
+    lam, mu, mu_low, small_g = (c["lambda_monotone"], c["mu2_0_more_than_mu2_10"],
+                                c["mu2_0_more_than_mu2_10_at_lamb0.01"], c["small_g_more_edges"])
+    # at lambda = 0.1 every mu_2 = 10 run collapsed and no mu_2 = 0 run did; at lambda = 0.01 none did
+    require(all(flags["mu_2"][sd][1] and not flags["mu_2"][sd][0] for sd in seeds)
+            and mu["without_collapsed"]["n_seeds"] == 0, "Fig C.1 μ₂=10 collapses at λ=0.1")
+    require(not any(f for sd in seeds for f in flags["mu_2_lamb0.01"][sd]), "Fig C.1 no collapse at λ=0.01")
+    require(all(flags["G"][sd][0] for sd in seeds), "Fig C.1 every G=1 run collapsed")
+    require(all(flags["lambda"][sd][-1] and flags["mu_2"][sd][-1] for sd in seeds), "Fig C.1 λ=1, μ₂=100 collapse")
+    collapsed_strong = [rmse["lambda"][sd][-1] for sd in seeds] + [rmse["mu_2"][sd][-1] for sd in seeds]
+    # collapsed runs of the G row besides G = 1
+    others = sum(f for sd in seeds for f in flags["G"][sd][1:])
+    med = c["median_active_edges"]
+
+    def rows_of(row):
+        return " ".join(_edges(edges[row][sd]) for sd in seeds)
+
+    def rate(x):
+        return count(x["n_holds"], x["n_seeds"])
+
     return (
         "The paper's penalty (Eq. 2.17–2.20) and Eq. 2.21 pruning; active edges after pruning (3 is "
-        f"ideal), seeds {seeds[0]}–{seeds[-1]}. λ ∈ {{0, 1e-2, 0.1, 1}} at μ₂=10: "
-        + " ".join(_edges(edges["lambda"][sd]) for sd in seeds)
-        + f", non-increasing for all {len(seeds)} seeds. μ₂ ∈ {{0, 10, 100}} at λ=0.1: "
-        + " ".join(_edges(edges["mu_2"][sd]) for sd in seeds)
-        + f": more edges at μ₂=0 than at 10 for {len(mu2_more)} of {len(seeds)} seeds (seed "
-        f"{mu2_ties[0]} ties). Seeds {', '.join(str(v) for v in rows['seed'])} (λ=0.01, μ₂=10): "
-        f"{', '.join(str(v) for v in edges['seed']['base'])} edges. G ∈ {_edges(rows['G']).replace('[', '{').replace(']', '}')}: "
-        f"{', '.join(str(v) for v in edges['G']['base'])}. k ∈ {{1..{len(rows['k'])}}}: "
-        f"{', '.join(str(v) for v in edges['k']['base'])}. λ=1 and μ₂=100 collapse the fit (train RMSE "
-        f"{min(collapsed):.1f}–{max(collapsed):.1f})"
+        f"ideal), seeds {seeds[0]}–{seeds[-1]} on every row but the seed row. Collapse rule: train RMSE > "
+        f"{collapse['threshold'] / collapse['median_train_rmse']:g}× the median of the sweep "
+        f"({collapse['median_train_rmse']:.3f}), {len(collapse['collapsed_jobs'])} of "
+        f"{len(s['provenance']['jobs'])} runs. **(3)** λ ∈ {{0, 1e-2, 0.1, 1}} at μ₂=10: {rows_of('lambda')}, "
+        f"non-increasing on {rate(lam)} seeds ({rate(lam['without_collapsed'])} without collapsed runs). "
+        f"**(1)** μ₂ ∈ {{0, 10, 100}} at λ=0.1: {rows_of('mu_2')}: more edges at μ₂=0 than at 10 on {rate(mu)} "
+        f"seeds, but every μ₂=10 run there collapsed (train RMSE {_c1_rmse_span([rmse['mu_2'][sd][1] for sd in seeds])} "
+        f"against {_c1_rmse_span([rmse['mu_2'][sd][0] for sd in seeds])} at μ₂=0), so no seed compares two working "
+        f"fits; at λ=0.01, where none collapses, μ₂ ∈ {{0, 10}}: {rows_of('mu_2_lamb0.01')}: more at μ₂=0 on "
+        f"{rate(mu_low)} seeds (medians {med['mu_2_lamb0.01'][0]:g} and {med['mu_2_lamb0.01'][1]:g}). "
+        f"**(4)** G ∈ {{1, 3, 5, 10, 20}}: {rows_of('G')}: the mean over G ∈ {{1, 3}} above the mean over "
+        f"G ∈ {{5, 10, 20}} on {rate(small_g)} seeds ({rate(small_g['without_collapsed'])} without collapsed runs: "
+        f"every G=1 fit, train RMSE {_c1_rmse_span([rmse['G'][sd][0] for sd in seeds])}"
+        + (f", and {others} other run{'s' if others > 1 else ''} of the row" if others else "") + "). "
+        f"**(2)** seeds {', '.join(str(v) for v in rows['seed'])} (λ=0.01, μ₂=10): "
+        f"{', '.join(str(v) for v in edges['seed']['base'])} edges. **(5)** k ∈ {{1..{len(rows['k'])}}}: "
+        f"{rows_of('k')} (medians {', '.join(f'{v:g}' for v in med['k'])}). λ=1 and μ₂=100 collapse the fit "
+        f"(train RMSE {_c1_rmse_span(collapsed_strong)})"
     )
 
 
@@ -948,13 +975,13 @@ def fig_c_1_scale(s: dict) -> str:
     steps = {j["config"]["steps"] for j in jobs}
     n_train = {j["config"]["n_train"] for j in jobs}
     require(len(steps) == 1 and len(n_train) == 1, "Fig C.1 one iteration count and data size")
-    wall = sum(j["seconds"] for j in jobs)  # time.perf_counter per job: wall, not CPU
+    total = s["provenance"]["total"]
+    require(total["jobs"] == len(jobs) and total["jobs_not_recorded"] == 0, "Fig C.1 every job's CPU time")
     return (
-        f"{len(jobs)} runs of {steps.pop()} L-BFGS iterations (the paper: 20 pykan steps), "
-        f"{n_train.pop()} points; {CPU_NOT_RECORDED} (the jobs' wall times sum to {seconds(wall)} on a "
-        "loaded machine)"
+        f"{len(jobs)} runs of at most {steps.pop()} L-BFGS iterations (fit's tolerance ends most earlier; the "
+        f"paper: 20 pykan steps), {n_train.pop()} points; {seconds(total['cpu_seconds'])} of CPU, "
+        f"{seconds(total['wall_seconds'])} wall"
     )
-
 
 
 @template("fig_3_1", "scale")
