@@ -74,6 +74,11 @@ def test_fig_3_3_paper_scale_smoke(tmp_path, monkeypatch):
     summary = fig_3_3.main(["--paper", "--out", str(tmp_path), "--quiet"])
     names = sorted(json.loads((tmp_path / "jobs.json").read_text()))
     assert len(names) == 2 * 5 and all(n.endswith(("__s0", "__s1")) and "_ni100_" in n for n in names)
+    # the committed scale's shape: the sweep on the first seed, the reference pair on both
+    monkeypatch.setattr(fig_3_3, "PAPER", dict(fig_3_3.PAPER, sweep_seeds=1))
+    uneven = fig_3_3.main(["--paper", "--out", str(tmp_path / "uneven"), "--quiet"])["claims"]
+    assert uneven["mlps"]["2x100x100x100x1"]["n_seeds"] == 2 and uneven["mlps"]["2x4x4x1"]["n_seeds"] == 1
+    assert uneven["scaling_vs_params"]["mlp"]["n_seeds"] == 1 and uneven["n_seeds"] == 2
     c = summary["claims"]
     assert summary["scale_name"] == "paper" and summary["partial"] is None and c["n_seeds"] == 2
     assert c["kan"]["width"] == [2, 10, 1] and c["mlp"]["width"] == [2, 100, 100, 100, 1]
@@ -81,14 +86,17 @@ def test_fig_3_3_paper_scale_smoke(tmp_path, monkeypatch):
     assert all(m["cap"] == 4 and m["steps"]["range"][1] <= 4 for m in c["mlps"].values())
     assert np.isfinite(c["scaling_vs_params"]["mlp"]["slope_l2sq"]["median"])
     sliced = fig_3_3.main(["--paper", "--out", str(tmp_path / "slice"), "--quiet", "--jobs", "*__s1"])
-    assert sliced["partial"] == {"pattern": "*__s1", "jobs_run": 5, "jobs_in_sweep": 10, "provisional": True}
+    assert sliced["partial"] == {"pattern": "*__s1", "jobs_run": 2, "jobs_in_sweep": 7, "provisional": True}
 
 
 def test_full_and_paper_scales():
-    """The committed scale: 3 seeds of 3 KANs and 3 converged MLPs at n_i = 2,500, the [2, 10, 1]
-    KAN at n_i = 10^4 on the first seed; the paper's: n_i = 10^4 for every run."""
+    """The committed scale: the reference pair on 3 seeds, the other KANs and converged MLPs at
+    n_i = 2,500 and the [2, 10, 1] KAN at n_i = 10^4 on the first seed; the paper's: n_i = 10^4 for
+    every run, every width on every seed."""
     full = fig_3_3.configs_for(fig_3_3.FULL, 0)
-    assert len(full) == 3 * 6 + 1 and {c["seed"] for c in full} == {0, 1, 2}
+    assert len(full) == 6 + 1 + 2 * 2 and {c["seed"] for c in full} == {0, 1, 2}
+    assert sorted(c["job"] for c in full if c["seed"] == 2) == ["kan_2x10x1_ni2500__s2",
+                                                                 "mlp_2x100x100x100x1_ni2500__s2"]
     mlps = [c for c in full if c["kind"] == "mlp"]
     assert all(c["converged"] == fig_3_3.MLP_CONVERGED and c["n_i"] == 2500 for c in mlps)
     assert {tuple(c["width"]): c["steps"] for c in mlps} == {(2, 20, 20, 1): 5000, (2, 50, 50, 1): 2000,
