@@ -161,7 +161,6 @@ def configs_for(scale, seed):
     for n, s in enumerate(range(seed, seed + scale["seeds"])):
         common = {"alpha": ALPHA, "seed": s, "n_b": scale["n_b"], "n_eval": scale["n_eval"]}
         kan = dict(common, kind="kan", grids=list(scale["grids"]), steps=scale["steps_per_grid"])
-        # the reference pair first, so that an interrupted run has the main comparison
         kans = sorted(scale["kan_widths"], key=lambda w: w != REFERENCE_KAN)
         mlps = sorted(zip(scale["mlp_widths"], scale["mlp_caps"]), key=lambda wc: wc[0] != REFERENCE_MLP)
         if n >= scale.get("sweep_seeds", scale["seeds"]):  # the reference pair only
@@ -177,7 +176,9 @@ def configs_for(scale, seed):
         if scale["kan_paper_n_i"] and n < scale["kan_paper_n_i_seeds"]:
             configs.append(dict(kan, job=_name("kan", REFERENCE_KAN, scale["kan_paper_n_i"], s),
                                 width=list(REFERENCE_KAN), n_i=scale["kan_paper_n_i"]))
-    return configs
+    # the reference pairs of every seed first, so that an interrupted run has the main comparison
+    return sorted(configs, key=lambda c: not (c["n_i"] == scale["n_i"]
+                                              and c["width"] in (REFERENCE_KAN, REFERENCE_MLP)))
 
 
 def _first_below(curve, level):
