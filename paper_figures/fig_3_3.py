@@ -176,9 +176,10 @@ def configs_for(scale, seed):
         if scale["kan_paper_n_i"] and n < scale["kan_paper_n_i_seeds"]:
             configs.append(dict(kan, job=_name("kan", REFERENCE_KAN, scale["kan_paper_n_i"], s),
                                 width=list(REFERENCE_KAN), n_i=scale["kan_paper_n_i"]))
-    # the reference pairs of every seed first, so that an interrupted run has the main comparison
-    return sorted(configs, key=lambda c: not (c["n_i"] == scale["n_i"]
-                                              and c["width"] in (REFERENCE_KAN, REFERENCE_MLP)))
+    # the reference pairs of every seed first, so that an interrupted run has the main comparison,
+    # then the (cheap) KANs, then the other MLPs
+    return sorted(configs, key=lambda c: (0 if c["n_i"] == scale["n_i"] and c["width"] in (REFERENCE_KAN, REFERENCE_MLP)
+                                          else 1 if c["kind"] == "kan" else 2))
 
 
 def _first_below(curve, level):
