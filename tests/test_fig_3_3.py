@@ -93,16 +93,17 @@ def test_fig_3_3_paper_scale_smoke(tmp_path, monkeypatch):
 
 
 def test_full_and_paper_scales():
-    """The committed scale: the reference pair on 3 seeds (the MLP converged by the rule, cap 1200),
-    the other KANs at n_i = 2,500 and the [2, 10, 1] KAN at n_i = 10^4 on the first seed, no MLP
-    width sweep; the paper's: n_i = 10^4 for every run, every width on every seed."""
+    """The committed scale: the reference pair on 3 seeds, the other KANs and MLPs (converged by the
+    rule, with caps) at n_i = 2,500 and the [2, 10, 1] KAN at n_i = 10^4 on the first seed; the
+    paper's: n_i = 10^4 for every run, every width on every seed."""
     full = fig_3_3.configs_for(fig_3_3.FULL, 0)
-    assert len(full) == 3 * 2 + 3 and {c["seed"] for c in full} == {0, 1, 2}
+    assert len(full) == 3 * 2 + 5 and {c["seed"] for c in full} == {0, 1, 2}
     assert sorted(c["job"] for c in full if c["seed"] == 2) == ["kan_2x10x1_ni2500__s2",
                                                                  "mlp_2x100x100x100x1_ni2500__s2"]
     mlps = [c for c in full if c["kind"] == "mlp"]
     assert all(c["converged"] == fig_3_3.MLP_CONVERGED and c["n_i"] == 2500 for c in mlps)
-    assert {tuple(c["width"]): c["steps"] for c in mlps} == {(2, 100, 100, 100, 1): 1200}
+    assert {tuple(c["width"]): c["steps"] for c in mlps} == {(2, 20, 20, 1): 5000, (2, 50, 50, 1): 2000,
+                                                            (2, 100, 100, 100, 1): 1200}
     assert [c["job"] for c in full if c["n_i"] == 10000] == ["kan_2x10x1_ni10000__s0"]
     paper = fig_3_3.configs_for(fig_3_3.PAPER, 0)
     assert len(paper) == 3 * 6 and all(c["n_i"] == 10000 and c["n_b"] == 800 and c["alpha"] == 0.01 for c in paper)
