@@ -430,7 +430,13 @@ def fig_3_3_scale(s: dict) -> str:
                 f"{', '.join(map(str, sweep_seeds))}, at")
         caps_text = f"cap {_thousands(caps[0])}; no MLP width sweep (it did not fit the time)"
     else:
-        what, caps_text = "MLPs and the KAN width sweep at", f"caps {' / '.join(_thousands(x) for x in caps)}"
+        mlp_sweep = sorted((w for w in mlp_widths if list(w) != [2, 100, 100, 100, 1]), key=sum)
+        mlp_sweep_seeds = sorted({c["seed"] for c in cfg if c["kind"] == "mlp" and c["width"] != [2, 100, 100, 100, 1]})
+        require(mlp_sweep_seeds == sweep_seeds, "Fig 3.3 the KAN and MLP sweeps on the same seeds")
+        what = (f"the KAN [2,10,1] and the MLP 4×100 on seeds {', '.join(map(str, pair_seeds))}, the KANs "
+                f"{', '.join(shape(w) for w in sweep)} and MLPs {', '.join(shape(w) for w in mlp_sweep)} on "
+                f"seed{'s' if len(sweep_seeds) > 1 else ''} {', '.join(map(str, sweep_seeds))}, at")
+        caps_text = f"caps {' / '.join(_thousands(x) for x in caps)}"
     return (
         f"reduced: {what} n_i={_thousands(small)} ({side}×{side} mesh){big}; n_b={n_b}, "
         f"α={alpha:g}; {kan_steps.pop()} L-BFGS iterations per grid; MLPs (tanh) trained until the loss changes by < "
