@@ -57,11 +57,11 @@ about 375 s (MLP 90, LAN from scratch 183, fine-tuning 71, control 30), 3 seeds 
 ``--quick``: 32 x 32, seeds 0, 1, 2, the shapes above, 200 + 100 steps and 100 fine-tuning steps,
 about 13 s of CPU.
 
-Outcome of the committed run (``results/fig_b_3/``, seeds 0 and 1): the LAN from scratch with the
-MLP's parameter count ends 3.6 dB below the SIREN MLP (25.6 against 29.2 dB, medians; 0 of 2 seeds
+Outcome of the committed run (``results/fig_b_3/``, seeds 0-2): the LAN from scratch with the
+MLP's parameter count ends 3.7 dB below the SIREN MLP (25.6 against 29.2 dB, medians; 0 of 3 seeds
 above; the quick check: 0 of 3), so the paper's "LAN above MLP" is not reproduced at equal
-parameters; the MLP -> LAN fine-tuning gains +0.67 dB over the stopped MLP and +0.56 dB over the
-MLP trained as long (2 of 2 seeds each). 774 s of CPU.
+parameters; the MLP -> LAN fine-tuning gains +0.62 dB over the stopped MLP and +0.55 dB over the
+MLP trained as long (3 of 3 seeds each). 1189 s of CPU.
 """
 import json
 import os
