@@ -254,6 +254,7 @@ def test_claims_of_a_slice_leave_functions_without_mlps_or_kans_uncompared():
     m0 = c["sph_harm_m0_pruned_2x1x1"][fn]
     assert m0["n_seeds_found"] == 3 and m0["median_rmse"] == 2e-7
     assert c["target_sph_harm_m0_pruned_2x1x1_le_1e-6"] is True
+    assert c["target_sph_harm_m0_2x1x1_le_1e-6"] is None  # no fixed [2, 1, 1] in the slice: not tested
     rows = fig_3_2.table_2(results)
     assert rows[fn]["mlp_rmse"] is None and rows[fn]["best_rmse"] == 2e-7 and rows[fn]["min_shape"] == "[2,1,1]"
     assert rows[other]["best_shape"] is None and rows[other]["mlp_rmse"] == 1e-4
