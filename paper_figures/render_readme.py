@@ -640,12 +640,8 @@ def fig_4_4_numbers(s: dict) -> str:
     n_all, n_cont = n_all.pop(), n_cont.pop()
     for claims in (every, cont):
         require(sum(claims["active_sets"].values()) == claims["n_runs"], "Fig 4.4 every run has an active set")
-    sig, mu_r, lam = "signature", "meridinal_translation_real", "longitudinal_translation"
-    require(every["cluster_runs"]["signature"] == _active_runs(every, lambda a: {sig, mu_r, lam} <= a),
-            "Fig 4.4 the signature cluster is σ, μ_r and λ active together")
-    sig_no_lam = _active_runs(every, lambda a: {sig, mu_r} <= a and lam not in a)
-    onehot = _active_runs(every, lambda a: any(v.startswith("Symmetry_") for v in a))
-    onehot_alone = _active_runs(every, lambda a: all(v.startswith("Symmetry_") for v in a))
+    sig_no_lam, onehot, onehot_alone = _knot_relation_counts(every, "Fig 4.4")
+    mu_r, lam, sig = "meridinal_translation_real", "longitudinal_translation", "signature"
     sig_alone = cont["active_sets"].get(f"{mu_r}, {sig}", 0)
     require(cont["cluster_runs"]["signature"] == 0, "Fig 4.4 no full signature cluster without one-hot columns")
     cusp = {"cusp_volume", "meridinal_translation_imag", lam}
@@ -661,6 +657,17 @@ def fig_4_4_numbers(s: dict) -> str:
         f"{sig_alone}, and {{V, μ_i, λ}}, the cusp volume λ·Im(μ)/2 of our file's naming, in "
         f"{cont['cluster_runs']['cusp volume']}"
     )
+
+
+def _knot_relation_counts(every: dict, what: str) -> Tuple[int, int, int]:
+    """Runs of a Fig 4.4 sweep with σ and μ_r active but not λ, with any one-hot symmetry column
+    active, and with only those columns; checked first: its signature cluster is σ, μ_r, λ together."""
+    sig, mu_r, lam = "signature", "meridinal_translation_real", "longitudinal_translation"
+    require(every["cluster_runs"]["signature"] == _active_runs(every, lambda a: {sig, mu_r, lam} <= a),
+            f"{what}: the signature cluster is σ, μ_r and λ active together")
+    return (_active_runs(every, lambda a: {sig, mu_r} <= a and lam not in a),
+            _active_runs(every, lambda a: any(v.startswith("Symmetry_") for v in a)),
+            _active_runs(every, lambda a: all(v.startswith("Symmetry_") for v in a)))
 
 
 def _fig_4_4_paper_jobs(s: dict) -> list:
@@ -679,12 +686,7 @@ def fig_4_4_paper_numbers(s: dict) -> str:
     require(partial is not None and partial["provisional"] and partial["jobs_run"] == len(jobs),
             "Fig 4.4 paper scale: a provisional slice")
     n = every["n_runs"]
-    sig, mu_r, lam = "signature", "meridinal_translation_real", "longitudinal_translation"
-    require(every["cluster_runs"]["signature"] == _active_runs(every, lambda a: {sig, mu_r, lam} <= a),
-            "Fig 4.4 paper scale: the signature cluster is σ, μ_r and λ active together")
-    sig_no_lam = _active_runs(every, lambda a: {sig, mu_r} <= a and lam not in a)
-    onehot = _active_runs(every, lambda a: any(v.startswith("Symmetry_") for v in a))
-    onehot_alone = _active_runs(every, lambda a: all(v.startswith("Symmetry_") for v in a))
+    sig_no_lam, onehot, onehot_alone = _knot_relation_counts(every, "Fig 4.4 paper scale")
     seeds = sorted({j["config"]["seed"] for j in jobs})
     lambdas = sorted({j["config"]["lamb"] for j in jobs}, reverse=True)
     require(len(jobs) == len(seeds) * len(lambdas), "Fig 4.4 paper scale: a full λ × seed grid")
