@@ -959,14 +959,22 @@ def fig_3_2_paper_numbers(s: dict) -> str:
             continue
         n_mlp = sum(j["config"]["kind"] == "mlp" for j in runs)
         conv = [j["converged"]["converged"] for j in runs if j["config"]["kind"] == "mlp"]
-        verdict = "at or below" if v["below_at_mlp_best"] else "above"
+        per_seed = list(v["per_seed"].values())
+        n = len(per_seed)
+
+        def spread(key):  # one seed: its number; several: median (min…max)
+            values = [x[key] for x in per_seed]
+            return sci(values[0]) if n == 1 else f"{sci(float(np.median(values)))} ({sci(min(values))}…{sci(max(values))})"
+
+        dominated = sum(x["mlp_front_dominated"] == 1.0 for x in per_seed)
         parts.append(
-            f"{fn} ({seed_text}, {len(runs)} runs): best MLP {row['mlp_shape']} {sci(v['mlp_best_rmse'])} at "
-            f"{v['mlp_best_params']} parameters ({sum(conv)}/{n_mlp} MLPs stopped by the convergence rule); the "
-            f"best KAN with at most that many (#edges×G) {sci(v['kan_best_rmse_within_mlp_best_params'])}, "
-            f"{verdict} it; best KAN {row['best_shape']} at G={row['best_G']}, {sci(v['kan_best_rmse'])} (the "
-            f"paper: best KAN {sci(row['paper']['best_rmse'])}, MLP {sci(row['paper']['mlp_rmse'])}); the whole "
-            f"MLP front beaten: {'yes' if v['mlp_front_dominated'] == 1.0 else 'no'}")
+            f"{fn} ({seed_text}, {len(runs)} runs): best MLP {spread('mlp_best_rmse')} at "
+            f"{'/'.join(str(x['mlp_best_params']) for x in per_seed)} parameters ({sum(conv)}/{n_mlp} MLPs "
+            f"stopped by the convergence rule); the best KAN with at most that many (#edges×G) "
+            f"{spread('kan_best_rmse_within_mlp_best_params')}, at or below the best MLP on "
+            f"{v['n_seeds_below_at_mlp_best']}/{n} seeds; best KAN {spread('kan_best_rmse')}, overall "
+            f"{row['best_shape']} at G={row['best_G']} (the paper: best KAN {sci(row['paper']['best_rmse'])}, MLP "
+            f"{sci(row['paper']['mlp_rmse'])}); the whole MLP front beaten on {dominated}/{n} seeds")
     return ". ".join(parts)
 
 
