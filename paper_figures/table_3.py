@@ -149,7 +149,7 @@ HUMAN_RECIPE = {"restarts": 5, "steps": 400}
 
 # The committed run (reduced, see the module docstring): every KAN up to 400 iterations per grid (the
 # human ones with HUMAN_RECIPE's restarts), the MLPs by the convergence rule (cap 10,000 iterations)
-FULL = {"equations": EQUATIONS, "seeds": 1, "grids": (3, 5, 10, 20), "steps": 400,
+FULL = {"equations": EQUATIONS, "seeds": 3, "grids": (3, 5, 10, 20), "steps": 400,
         "unpruned_depths": (2,), "pruned_depths": (2,), "lambdas": (1e-2, 1e-3), "sparsify_steps": 100,
         "human": dict(HUMAN_RECIPE),
         "mlp_depths": (2, 3), "mlp_activations": ("tanh",), "mlp_steps": 10000,
