@@ -15,9 +15,12 @@ and ``A^T r`` is solved with the same factor. Each step shrinks the error by abo
 ``cond(A) * eps``, the accuracy of the SVD solution itself.
 
 Rank deficiency. A knot interval without samples, fewer distinct samples than coefficients or
-samples clustered inside one interval leave some coefficients undetermined. It is detected from
-the Cholesky factor of ``A^T A``: the factorisation fails or a pivot falls below ``PIVOT_RTOL``
-times the largest diagonal entry. Such an input is solved instead with a small smoothing penalty,
+samples clustered inside one interval leave some coefficients undetermined. It is detected on
+``A^T A``: its Cholesky factorisation fails, or its smallest eigenvalue falls below ``PIVOT_RTOL``
+times its largest (every Cholesky pivot is at least the smallest eigenvalue, but may exceed it by
+many orders of magnitude: a sample at the far tail of each of the first few basis functions gave
+pivots above 2e-12 with an eigenvalue ratio of 1e-20, and the exact least-squares coefficients
+1e7 against data below 1.2). Such an input is solved instead with a small smoothing penalty,
 
 .. math::
     \\min_c \\|A c - y\\|^2 + \\lambda \\|D_2 c\\|^2, \\qquad \\lambda = 10^{-10} \\max_m (A^T A)_{mm},
@@ -35,11 +38,11 @@ the knot span at all (``A = 0``) gives coefficients 0. The treatment is reported
 from typing import NamedTuple
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded
+from scipy.linalg import LinAlgError, cho_solve_banded, cholesky_banded, eig_banded
 
 from . import spline
 
-PIVOT_RTOL = 1e-12  # a Cholesky pivot below this times max diag(A^T A) counts as rank deficient
+PIVOT_RTOL = 1e-12  # A^T A with min eigenvalue below this times its max counts as rank deficient
 PENALTY_RTOL = 1e-10  # lambda relative to max diag(A^T A)
 REFINEMENT_STEPS = 2
 
@@ -50,7 +53,7 @@ class FitInfo(NamedTuple):
     Attributes
     ----------
     rank_deficient : ndarray of bool, shape (n_in,)
-        ``A^T A`` was singular or nearly so (see ``min_pivot``).
+        ``A^T A`` was singular or nearly so (see ``rcond``).
     penalty : ndarray of str, shape (n_in,)
         ``"none"`` (plain least squares), ``"d2"`` (second-difference smoothing),
         ``"d2+d1"`` (also first differences), ``"zero"`` (no sample inside the knot span; the
@@ -60,12 +63,16 @@ class FitInfo(NamedTuple):
     min_pivot : ndarray, shape (n_in,)
         Smallest pivot of the Cholesky factorisation of ``A^T A`` divided by its largest diagonal
         entry; 0 when the factorisation failed or ``A = 0``.
+    rcond : ndarray, shape (n_in,)
+        Smallest eigenvalue of ``A^T A`` divided by its largest (0 when the factorisation failed
+        or ``A = 0``); the input is rank deficient when it is at most ``PIVOT_RTOL``.
     """
 
     rank_deficient: np.ndarray
     penalty: np.ndarray
     lam: np.ndarray
     min_pivot: np.ndarray
+    rcond: np.ndarray
 
 
 def fit_coef(x, y, grid, k, *, method="banded", return_info=False):
@@ -101,10 +108,10 @@ def fit_coef(x, y, grid, k, *, method="banded", return_info=False):
             return coef
         basis, y = _local_problem(x, y, grid, k)
         band = normal_matrix(basis.values[0], basis.start, basis.n_basis, max(k, 2))
-        deficient, min_pivot = zip(*(_full_rank_factor(b)[1:] for b in band))
+        deficient, min_pivot, rcond = zip(*(_full_rank_factor(b)[1:] for b in band))
         deficient = np.array(deficient)
         info = FitInfo(deficient, np.where(deficient, "min-norm", "none"), np.zeros(len(band)),
-                       np.array(min_pivot))
+                       np.array(min_pivot), np.array(rcond))
         return coef, info
     basis, y = _local_problem(x, y, grid, k)
     coef, info = _solve_banded(basis, y)
@@ -172,19 +179,29 @@ def _band_matvec(band, c):
 
 
 def _full_rank_factor(band):
-    """Cholesky factor of ``A^T A`` if it is numerically of full rank; ``(factor, deficient, min_pivot)``."""
+    """Cholesky factor of ``A^T A`` if it is numerically of full rank; ``(factor, deficient,
+    min_pivot, rcond)`` with ``band`` (u+1, n_basis) in upper banded storage.
+
+    Full rank means that the factorisation succeeds and that the smallest eigenvalue of ``A^T A``
+    exceeds ``PIVOT_RTOL`` times its largest (``rcond``). The pivots alone do not tell: each is
+    at least the smallest eigenvalue but may be far larger (module docstring).
+    """
     u = band.shape[0] - 1
     scale = band[u].max()
     if scale <= 0:
-        return None, True, 0.0
+        return None, True, 0.0, 0.0
     try:
         factor = cholesky_banded(band, lower=False)
     except LinAlgError:
-        return None, True, 0.0
+        return None, True, 0.0, 0.0
     min_pivot = float((factor[u] ** 2).min() / scale)
-    if not min_pivot > PIVOT_RTOL:
-        return None, True, min_pivot
-    return factor, False, min_pivot
+    n = band.shape[1]
+    low, high = (eig_banded(band, lower=False, eigvals_only=True, select="i", select_range=(m, m))[0]
+                 for m in (0, n - 1))
+    rcond = float(max(low, 0.0) / high)
+    if not (min_pivot > PIVOT_RTOL and rcond > PIVOT_RTOL):
+        return None, True, min_pivot, rcond
+    return factor, False, min_pivot, rcond
 
 
 def _determines_a_line(band):
@@ -211,10 +228,10 @@ def _solve_banded(basis, y):
     rhs = basis.adjoint(y).transpose(0, 2, 1)  # A^T y, (n_in, n_basis, n_out)
     coef = np.zeros((n_in, n_out, n_basis))
     deficient, penalty = np.zeros(n_in, dtype=bool), np.full(n_in, "none", dtype="<U8")
-    lam, min_pivot = np.zeros(n_in), np.zeros(n_in)
+    lam, min_pivot, rcond = np.zeros(n_in), np.zeros(n_in), np.zeros(n_in)
     factors, penalties = [None] * n_in, [None] * n_in
     for i in range(n_in):
-        factors[i], deficient[i], min_pivot[i] = _full_rank_factor(band[i])
+        factors[i], deficient[i], min_pivot[i], rcond[i] = _full_rank_factor(band[i])
         if not deficient[i]:
             continue
         scale = band[i, u].max()
@@ -239,4 +256,4 @@ def _solve_banded(basis, y):
         for i in np.flatnonzero(live):
             g = grad[i] if penalties[i] is None else grad[i] - _band_matvec(penalties[i], coef[i].T)
             coef[i] += cho_solve_banded((factors[i], False), g).T
-    return coef, FitInfo(deficient, penalty, lam, min_pivot)
+    return coef, FitInfo(deficient, penalty, lam, min_pivot, rcond)
