@@ -62,6 +62,8 @@ MLP_MAX_STEPS, MLP_CHECK_EVERY, PATIENCE = 10_000, 100, 10
 # and the MLP capped at QUICK_MLP_STEPS; tests/test_fig_4_3.py runs it for seeds 0-4
 QUICK_ROWS, QUICK_KAN_STEPS, QUICK_MLP_STEPS = None, KAN_STEPS, 500
 QUICK_SUBSETS = ("all", "mu_r,mu_i,lambda", "mu_r", "mu_i")
+# Seeds of every run (KAN and MLP initialisations, the MLP's batches): --seed .. --seed + N_SEEDS - 1
+N_SEEDS = 5
 
 MU_R, MU_I, LAMBDA = "meridinal_translation_real", "meridinal_translation_imag", "longitudinal_translation"
 LABEL = {MU_R: "$\\mu_r$", MU_I: "$\\mu_i$", LAMBDA: "$\\lambda$", "chern_simons": "CS",
@@ -134,44 +136,97 @@ def job(config):
     return out
 
 
-def claims(results):
-    by = {r["config"]["job"]: r for r in results}
+def seed_claims(results):
+    """The claims of one seed's jobs (``kan_<subset>`` and ``mlp``, names without the seed tag)."""
+    by = {r["config"]["subset_job"]: r for r in results}
     kan, mlp = by["kan_all"], by["mlp"]
     l1 = dict(zip(kan["config"]["features"], kan["input_l1"]))
     ranked = sorted(l1, key=l1.get, reverse=True)
     return {
         "kan_test_acc": kan["test_acc"], "kan_params": kan["n_params"],
         "mlp_test_acc": mlp["test_acc"], "mlp_params": mlp["n_params"], "mlp_steps": mlp["steps"],
+        "mlp_best_step": max(mlp["val_curve"], key=lambda point: point[1])[0] if "val_curve" in mlp else None,
         "param_ratio": mlp["n_params"] / kan["n_params"],
         "kan_at_least_mlp": kan["test_acc"] >= mlp["test_acc"],
         "input_ranking": ranked,
+        # |phi|_1 of each input relative to the largest, so that seeds can be pooled
+        "input_l1_relative": {f: v / max(l1.values()) for f, v in l1.items()},
         "ablation_test_acc": {r["config"]["subset"]: r["test_acc"] for r in results
                               if r["config"]["model"] == "kan"},
     }
 
 
+def _median_range(values):
+    return {"median": float(np.median(values)), "min": float(np.min(values)), "max": float(np.max(values))}
+
+
+def claims(results):
+    """Every seed's claims (``per_seed``) and their pooled statistics.
+
+    Pooled: medians and ranges of the accuracies; how many seeds have mu_r first and among the
+    first two (``mu_r_first``, ``mu_r_top_two``, out of ``n_seeds``); and ``input_ranking``, the
+    inputs by the median over seeds of their |phi|_1 relative to that seed's largest.
+    """
+    seeds = sorted({r["config"]["seed"] for r in results})
+    per_seed = {s: seed_claims([r for r in results if r["config"]["seed"] == s]) for s in seeds}
+    one = list(per_seed.values())
+    features = one[0]["input_ranking"]
+    rel = {f: float(np.median([c["input_l1_relative"][f] for c in one])) for f in features}
+    subsets = list(one[0]["ablation_test_acc"])
+    kan_params = {c["kan_params"] for c in one}
+    mlp_params = {c["mlp_params"] for c in one}
+    assert len(kan_params) == 1 and len(mlp_params) == 1, "one KAN and one MLP shape over seeds"
+    kan_acc = _median_range([c["kan_test_acc"] for c in one])
+    mlp_acc = _median_range([c["mlp_test_acc"] for c in one])
+    return {
+        "seeds": seeds, "n_seeds": len(seeds),
+        "kan_params": kan_params.pop(), "mlp_params": mlp_params.pop(),
+        "param_ratio": one[0]["param_ratio"],
+        "kan_test_acc": kan_acc, "mlp_test_acc": mlp_acc,
+        "mlp_steps": _median_range([c["mlp_steps"] for c in one]),
+        "kan_at_least_mlp_seeds": sum(c["kan_at_least_mlp"] for c in one),
+        "mu_r_first": sum(c["input_ranking"][0] == MU_R for c in one),
+        "mu_r_top_two": sum(MU_R in c["input_ranking"][:2] for c in one),
+        "first_input_per_seed": [c["input_ranking"][0] for c in one],
+        "input_ranking": sorted(features, key=rel.get, reverse=True),
+        "input_l1_relative_median": rel,
+        "ablation_test_acc": {k: _median_range([c["ablation_test_acc"][k] for c in one]) for k in subsets},
+        "mu_r_alone_above_mu_i_alone_by_10_points": (
+            sum(c["ablation_test_acc"]["mu_r"] > c["ablation_test_acc"]["mu_i"] + 0.1 for c in one)
+            if "mu_r" in subsets and "mu_i" in subsets else None),
+        "per_seed": {str(s): {k: v for k, v in c.items() if k != "input_l1_relative"} for s, c in per_seed.items()},
+    }
+
+
 def figure(results, out_dir=None):
-    """Left: the [15, 1, n_class] KAN's diagram; right: test accuracy by input subset."""
+    """Left: the first seed's [15, 1, n_class] KAN diagram; right: test accuracy by input subset,
+    the median over seeds with the range as a bar."""
     import matplotlib.figure
 
-    by = {r["config"]["job"]: r for r in results}
-    kan = by["kan_all"]
+    c = claims(results)
+    first = c["seeds"][0]
+    kan = next(r for r in results if r["config"]["subset_job"] == "kan_all" and r["config"]["seed"] == first)
     fig = matplotlib.figure.Figure(figsize=(15, 5.5))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
     Z, labels, values, idx = split(kan["config"]["rows"])
     model = job_models(job, kan, out_dir)["kan"]  # in memory, from out_dir/models or retrained
     model.plot(Z[idx["train"]][:2000], in_vars=[LABEL[f] for f in FEATURES],
                out_vars=[f"{v:g}" for v in values], ax=left,
-               title="KAN [15,1,%d], signature classes (SnapPy census knots, regenerated)" % len(values))
-    subsets = [r for r in results if r["config"]["model"] == "kan"]
-    accs = [100 * r["test_acc"] for r in subsets]
-    right.barh(range(len(subsets)), accs, color="tab:blue")
-    right.axvline(100 * by["mlp"]["test_acc"], color="tab:red", ls="--",
-                  label=f"MLP 3x300 ({by['mlp']['n_params']:,} params)")
-    right.set_yticks(range(len(subsets)), [r["config"]["subset"] for r in subsets])
-    for i, a in enumerate(accs):
-        right.text(a + 0.5, i, f"{a:.1f}%", va="center")
-    right.set(xlabel="test accuracy (%)", xlim=(0, 100),
+               title="KAN [15,1,%d] (seed %d), signature classes (SnapPy census knots, regenerated)"
+               % (len(values), first))
+    subsets = list(c["ablation_test_acc"])
+    acc = [c["ablation_test_acc"][k] for k in subsets]
+    med = [100 * a["median"] for a in acc]
+    err = [[100 * (a["median"] - a["min"]) for a in acc], [100 * (a["max"] - a["median"]) for a in acc]]
+    right.barh(range(len(subsets)), med, xerr=err, color="tab:blue", capsize=3)
+    mlp = c["mlp_test_acc"]
+    right.axvline(100 * mlp["median"], color="tab:red", ls="--",
+                  label=f"MLP 3x300 ({c['mlp_params']:,} params), median")
+    right.axvspan(100 * mlp["min"], 100 * mlp["max"], color="tab:red", alpha=0.15)
+    right.set_yticks(range(len(subsets)), subsets)
+    for i, m in enumerate(med):
+        right.text(m + 0.5, i - 0.25, f"{m:.1f}%", va="center")
+    right.set(xlabel=f"test accuracy (%), median and range over {c['n_seeds']} seeds", xlim=(0, 100),
               title="input ablation, KAN [d,1,%d]\nSnapPy census knots, not DeepMind's CSV" % len(values))
     right.legend(loc="lower right")
     right.invert_yaxis()
@@ -183,11 +238,15 @@ def main(argv=None):
     rows = QUICK_ROWS if args.quick else None
     kan_steps = QUICK_KAN_STEPS if args.quick else KAN_STEPS
     subsets = list(QUICK_SUBSETS) if args.quick else list(SUBSETS)
-    configs = [{"job": "kan_" + s.replace(",", "_").replace(" ", "_"), "model": "kan", "subset": s,
-                "features": SUBSETS[s], "steps": kan_steps, "rows": rows, "seed": args.seed}
-               for s in subsets]
-    configs.append({"job": "mlp", "model": "mlp", "subset": "all", "features": SUBSETS["all"],
-                    "max_steps": QUICK_MLP_STEPS if args.quick else MLP_MAX_STEPS, "rows": rows, "seed": args.seed})
+    configs = []
+    for seed in range(args.seed, args.seed + N_SEEDS):
+        for s in subsets:
+            name = "kan_" + s.replace(",", "_").replace(" ", "_")
+            configs.append({"job": f"{name}_s{seed}", "subset_job": name, "model": "kan", "subset": s,
+                            "features": SUBSETS[s], "steps": kan_steps, "rows": rows, "seed": seed})
+        configs.append({"job": f"mlp_s{seed}", "subset_job": "mlp", "model": "mlp", "subset": "all",
+                        "features": SUBSETS["all"], "max_steps": QUICK_MLP_STEPS if args.quick else MLP_MAX_STEPS,
+                        "rows": rows, "seed": seed})
     t0 = time.perf_counter()
     results = run_jobs(job, configs, args.out, workers=args.workers, scheduler=args.scheduler,
                        quiet=args.quiet, save_models=args.save_models)
