@@ -545,7 +545,7 @@ def fig_4_2_scale(s: dict) -> str:
 _KNOT_NAMES = {
     "meridinal_translation_real": "μ_r", "meridinal_translation_imag": "μ_i",
     "longitudinal_translation": "λ", "short_geodesic_imag_part": "g_i",
-    "short_geodesic_real_part": "g_r", "volume": "vol",
+    "short_geodesic_real_part": "g_r", "volume": "vol", "cusp_volume": "cusp volume",
 }
 
 

@@ -28,9 +28,8 @@ def test_fig_4_3_quick_mu_r_leads_the_signature_over_seeds(tmp_path):
     threads (a default two-core run) mu_i, lambda, mu_r. Hence "top two" is a rate, not a property
     of every seed.
 
-    Not asserted, because the full budget does not support them (measured with ``python -m
-    paper_figures.fig_4_3 --seed S`` for seeds 0-4, whose KANs are these; the committed run is
-    seed 0): mu_r in the top two on every seed (above); mu_r first on every seed (4/5: mu_i leads on
+    Not asserted, because the full budget does not support them (measured by the committed run,
+    ``python -m paper_figures.fig_4_3``, seeds 0-4, whose KANs are these): mu_r in the top two on every seed (above); mu_r first on every seed (4/5: mu_i leads on
     seed 4, where mu_r's |phi|_1 is 0.83 of mu_i's with one BLAS thread); mu_i second (3/5; seed 3 has lambda second, mu_i outside the top four); lambda third (2/5);
     (mu_r, mu_i, lambda) "close to all inputs" (the paper: 78.2 % against 81.6 %): from 11.6 points
     below (seed 0: 68.9 % against 80.5 %) to 12.8 points above (seed 4: 76.3 % against 63.5 %); the
