@@ -37,12 +37,14 @@ and ``fig_4_4_paper.png`` (its committed folder is ``results/fig_4_4_paper/``), 
 ``--jobs`` resumes there. Its jobs are named with two-digit seeds and run seed by seed, so that
 ``--jobs 'lamb*_seed[0-2]?'`` is the slice of seeds 0-29 at both lambdas. What remains different
 from the paper: 16 variables, not 18 (the two torsion degrees need Sage), the SnapPy census rather
-than DeepMind's table, and our choice of the iteration budget. Measured cost (one core, ``process_time``, a loaded machine; the committed slice
-``results/fig_4_4_paper/``, seeds 0-59 at both lambdas, 120 of the 200 runs): 75 ms per L-BFGS
-iteration on all knots over all runs (grid updates included; 56-94 ms for the middle 80 % of the
-runs, as line searches vary); the runs stop on the tolerance after 20-469 iterations (median 111),
-3-26 s each (median 8 s), 1,077 CPU-seconds for the 120. Estimate for the 200 runs: 0.5 CPU-hours
-(200 x 9 s); at most 4.2 CPU-hours if every run used its whole budget (200 x 1000 x 75 ms).
+than DeepMind's table, and our choice of the iteration budget. The committed run
+(``results/fig_4_4_paper/``) is the whole sweep, 200 runs. Measured cost (one core, ``process_time``,
+on its 120 runs of seeds 0-59, which ran with one BLAS thread; seeds 60-99 ran with two beside other
+processes, and their CPU record includes the threads' idle spinning): 75 ms per L-BFGS iteration on
+all knots (grid updates included; 56-94 ms for the middle 80 % of the runs, as line searches vary);
+the runs stop on the tolerance after 20-469 iterations (median 111 over all 200), 3-26 s each
+(median 8 s), 1,063 CPU-seconds for the 120: about 0.5 CPU-hours for the 200; at most 4.2 if every
+run used its whole budget (200 x 1000 x 75 ms).
 
 ``FULL`` (the default, committed in ``results/fig_4_4/``): seeds 0-9 x lambda in {1e-2, 1e-3} on the
 first 3,000 knots, 400 iterations, for both variable sets (40 runs; reductions: 20 of the 200
