@@ -68,9 +68,9 @@ paper: our L-BFGS iterations stop on ``tol`` where pykan's steps stop on their o
 (module docstring of :mod:`minikan.core.train`); the domains and the MLP activation are ours
 (above); pruning uses pykan 0.2.8's scores (below). Measured costs (one core, ``process_time``,
 a loaded machine): the pruned [2, 5, 1] (lambda = 1e-3) on sph_harm(0, 1) 12 s (pruned to
-[2, 1, 1]; test RMSE 3.9e-10 at G = 100); the fixed [2, 5, 1] on ellipj 41 s (18,367 of the 28,000
-iterations allowed; test RMSE 4.2e-7 at G = 20, train RMSE 3e-16 at G = 200, past the
-interpolation threshold); the MLP [2, 5, 5, 5, 5, 5, 1] on ellipj 3 s (converged at 2292). Per
+[2, 1, 1]; test RMSE 3.9e-10 at G = 100); the fixed [2, 5, 1] on ellipj 33 s with one BLAS
+thread (14,874 of the 28,000 iterations allowed; test RMSE 4.2e-7 at G = 20, train RMSE 3e-16 at
+G = 200, past the interpolation threshold); the MLP [2, 5, 5, 5, 5, 5, 1] on ellipj 3 s (converged at 2292). Per
 iteration: KAN [2, 5, 1] 2-4 ms, [2, 5, 5, 5, 5, 1] 9-16 ms (G = 3..200); MLP [2, 100, 1] 3 ms,
 [2, 100 x 5, 1] 28 ms; the fixed [2, 5, 5, 5, 5, 1] KAN and that MLP each ran 200 s of wall time
 (machine load ~8 on 2 cores) without finishing. Estimate for the whole sweep, per (function, seed)
