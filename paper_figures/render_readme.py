@@ -1034,6 +1034,11 @@ def _top(run: dict, edge: str, rank: int) -> str:
     return run["suggestions"][edge][rank][0]
 
 
+def _range2(values) -> str:
+    """``a–b`` at two decimals, or one number when there is only one."""
+    return f"{values[0]:.2f}" if len(values) == 1 else f"{min(values):.2f}–{max(values):.2f}"
+
+
 @template("fig_4_1", "numbers")
 def fig_4_1_numbers(s: dict) -> str:
     c = s["claims"]
@@ -1055,12 +1060,14 @@ def fig_4_1_numbers(s: dict) -> str:
     require(all(k == 10 for k in cc["spikes_in_own_interval"]), "Fig 4.1 (c) all 10 spikes in place")
     # (d): shapes and the seed that extrapolates badly.
     d_shapes = [shape(w) for w in d["pruned_widths"]]
-    require(sorted(set(d_shapes)) == ["[2,1,1]", "[2,2,1]"], "Fig 4.1 (d) shapes")
-    # (d): one seed fits below 0.1, the others do not
+    d_shape_text = ", ".join(f"{w} on {d_shapes.count(w)}" for w in sorted(set(d_shapes), key=d_shapes.index))
+    # (d): the seeds that fit below 0.1 and those that do not (both present)
     d_rmse = d["test_rmse_pruned"]
     d_good = [i for i, r in enumerate(d_rmse) if r < 0.1]
-    require(len(d_good) == 1, "Fig 4.1 (d) one seed fits below 0.1")
-    d_rest = [r for i, r in enumerate(d_rmse) if i != d_good[0]]
+    d_rest = [r for i, r in enumerate(d_rmse) if i not in d_good]
+    require(d_good and d_rest, "Fig 4.1 (d) some seeds fit below 0.1 and some do not")
+    d_good_text = " and ".join(f"{d_rmse[i]:.2g}" for i in d_good)
+    d_good_seeds = " and ".join(str(d["seeds"][i]) for i in d_good)
 
     runs = {r["config"]["task"]: r for r in s["runs"] if r["config"]["seed"] == 0 and r.get("suggestions")}
     # The symbolic statements, checked on seed 0's r²-ranked suggestions.
@@ -1071,9 +1078,11 @@ def fig_4_1_numbers(s: dict) -> str:
             "Fig 4.1 (b) log first on both inputs, exp first on the output")
     require(_top(d_run, "0,0,0", 0) == "J0", "Fig 4.1 (d) J0 first on the x edge")
     d_r2 = d_run["suggestions"]["0,0,0"][0][1]
-    require(all(t["runs_with_all_named_in_top3_simple"] == 1 for t in (a, b, f))
-            and d["runs_with_all_named_in_top3_simple"] == e["runs_with_all_named_in_top3_simple"] == 0,
-            "Fig 4.1 top 3 with complexity weight")
+    # with pykan's complexity weight: the tasks whose named functions are all in the top 3 (seed 0)
+    tasks = {"a": a, "b": b, "d": d, "e": e, "f": f}
+    simple_yes = [k for k, t in tasks.items() if t["runs_with_all_named_in_top3_simple"] == 1]
+    simple_no = [k for k in tasks if k not in simple_yes]
+    require(simple_yes and simple_no, "Fig 4.1 top 3 with complexity weight: some tasks in, some not")
     # (a), (f): by r² the named functions are not all in the top 3; look-alikes rank first except on
     # the edges listed
     require(a["runs_with_all_named_in_top3_r2"] == f["runs_with_all_named_in_top3_r2"] == 0,
@@ -1089,14 +1098,15 @@ def fig_4_1_numbers(s: dict) -> str:
         f"(b) {seeds_ok(b)} ({_rmse_range(b['test_rmse_pruned'], 2)}); (e) {seeds_ok(e)} (seed {e_miss[0]} gave "
         f"{shape(e_miss_width)}); (f) {seeds_ok(f)} ({_rmse_range(f_rmse, 2)}). (c) {shape(cc['paper_width'])}: test accuracy "
         f"{percent(min(cc['test_acc']))}–{percent(max(cc['test_acc']))} %, all 10 spikes inside their own "
-        f"digit interval on {len(cc['seeds'])}/{len(cc['seeds'])} seeds. (d) [2,2,1] on "
-        f"{d_shapes.count('[2,2,1]')} seeds, [2,1,1] on {d_shapes.count('[2,1,1]')}; RMSE {d_rmse[d_good[0]]:.2g} on "
-        f"seed {d['seeds'][d_good[0]]}, {min(d_rest):.2f}–{max(d_rest):.2f} on the others. Symbolic suggestions on "
+        f"digit interval on {len(cc['seeds'])}/{len(cc['seeds'])} seeds. (d) pruned to {d_shape_text} "
+        f"seeds; test RMSE {d_good_text} on seed{'s' if len(d_good) > 1 else ''} {d_good_seeds}, "
+        f"{_range2(d_rest)} on the other{'s' if len(d_rest) > 1 else ''}. Symbolic suggestions on "
         "seed 0, ranked by r² (the paper's rule): (e) x⁴ first on all 3 inputs and tanh first on the output; (b) "
         "log first on both inputs and exp first on the output; (d) J₀ first on the x edge "
         f"(r² = {d_r2:.3f}, J₀ added as a user function, a ∈ (−40, 40)); (a) and (f): look-alikes "
         f"({series(look_alikes)}) rank first, except {f_named} on one edge of (f). With pykan's complexity "
-        "weight 0.8 the named functions are in the top 3 for (a), (b), (f), not (d), (e)"
+        f"weight 0.8 the named functions are in the top 3 for {', '.join(f'({k})' for k in simple_yes)}, not "
+        f"{', '.join(f'({k})' for k in simple_no)}"
     )
 
 

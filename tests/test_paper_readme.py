@@ -28,10 +28,10 @@ def test_the_audited_rows_are_generated():
     for name in ("fig_3_2", "fig_4_1"):
         for cell in ("numbers", "scale"):
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1
-    # the CPU seconds the JSONs record: 392.7 s (Fig 3.2); Fig 4.1's provenance: 78.0 s over its 24
-    # jobs, 79.2 s wall
+    # the CPU seconds the JSONs record: 392.7 s (Fig 3.2); Fig 4.1's provenance: 101.2 s over its 24
+    # jobs, 504.3 s wall
     assert "137 runs, 393 s of CPU" in text
-    assert "then up to 200 iterations; 78 s of CPU, 79 s wall" in text
+    assert "then up to 200 iterations; 101 s of CPU, 504 s wall" in text
 
 
 def test_a_changed_json_number_is_caught(tmp_path):
@@ -223,9 +223,9 @@ def test_the_cost_table_of_the_top_level_readme_matches_the_jsons():
     for name in rr.COST_SWEEPS:
         for cell in ("cost_jobs", "cost_committed"):
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
-    # provenance totals (Fig 4.1: 78.0 CPU seconds), the jobs' own CPU seconds (Fig 3.2: 392.7 s) and
+    # provenance totals (Fig 4.1: 101.2 CPU seconds), the jobs' own CPU seconds (Fig 3.2: 392.7 s) and
     # Table 3's rerun, every job recorded (720.9 CPU seconds)
-    assert "<!-- gen:fig_4_1:cost_committed -->0.02<!-- /gen -->" in text
+    assert "<!-- gen:fig_4_1:cost_committed -->0.03<!-- /gen -->" in text
     assert "<!-- gen:fig_3_2:cost_committed -->0.11<!-- /gen -->" in text
     assert "<!-- gen:table_3:cost_committed -->0.47<!-- /gen -->" in text
     # the paper-scale estimates stay written by hand
@@ -240,7 +240,7 @@ def test_a_changed_provenance_total_is_caught_in_the_cost_table(tmp_path):
     summary["provenance"]["total"]["cpu_seconds"] = 7200.0
     (results / "fig_4_1" / "fig_4_1.json").write_text(json.dumps(summary), encoding="utf-8")
     diffs = rr.cell_diffs(rr.TOP_README.read_text(encoding="utf-8"), results, rr.COST_TEMPLATES)
-    assert diffs == "gen:fig_4_1:cost_committed\n- 0.02\n+ 2.00\n"
+    assert diffs == "gen:fig_4_1:cost_committed\n- 0.03\n+ 2.00\n"
     # a job without a CPU record in the provenance makes the cell refuse rather than undercount
     summary["provenance"]["total"]["jobs_not_recorded"] = 1
     with pytest.raises(ValueError, match="out of date"):
