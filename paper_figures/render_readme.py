@@ -926,7 +926,7 @@ def fig_3_2_numbers(s: dict) -> str:
     return (
         "A KAN with at most the best MLP's parameter count (#edges×G against weights+biases) is at "
         f"least as accurate: {count(len(at_size), n)} ({_fig_3_2_names(at_size)}). Best KAN below best "
-        f"MLP: {count(n - len(losers), n)} (not {against}). Whole MLP front beaten: "
+        f"MLP: {count(n - len(losers), n)}{f' (not {against})' if losers else ''}. Whole MLP front beaten: "
         f"{count(c['n_mlp_front_fully_dominated'], n)}"
     )
 
@@ -941,8 +941,7 @@ def fig_3_2_scale(s: dict) -> str:
         f"reduced: 1 seed; KANs [2,1,1], [2,5,1], [2,5,5,1] and pruned from [2,5,1] (λ ∈ {{{lambdas}}}); "
         f"G = {grids[0]}…{grids[-1]} at {sc['steps']} L-BFGS iterations per grid (the paper: up to "
         f"G=200, ~80× more iterations); MLPs width 5/100, depth {depths[0]}–{depths[-1]}, "
-        f"{sc['mlp_steps']} iterations; {s['n_jobs']} runs, {seconds(s['job_cpu_seconds'])} of CPU "
-        "(wall time not recorded)"
+        f"{sc['mlp_steps']} iterations; {s['n_jobs']} runs, {run_times(s)}"
     )
 
 

@@ -28,9 +28,9 @@ def test_the_audited_rows_are_generated():
     for name in ("fig_3_2", "fig_4_1"):
         for cell in ("numbers", "scale"):
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1
-    # the CPU seconds the JSONs record: 392.7 s (Fig 3.2); Fig 4.1's provenance: 101.2 s over its 24
-    # jobs, 504.3 s wall
-    assert "137 runs, 393 s of CPU" in text
+    # the CPU seconds the provenance blocks record: Fig 3.2, 111.0 s over its 137 jobs, 427.5 s
+    # wall; Fig 4.1, 101.2 s over its 24 jobs, 504.3 s wall
+    assert "137 runs, 111 s of CPU, 428 s wall" in text
     assert "then up to 200 iterations; 101 s of CPU, 504 s wall" in text
 
 
@@ -39,7 +39,7 @@ def test_a_changed_json_number_is_caught(tmp_path):
     results = tmp_path / "results"
     (results / "fig_3_2").mkdir(parents=True)
     summary = rr.load_summary("fig_3_2")
-    summary["job_cpu_seconds"] = 450.2
+    summary["provenance"]["total"]["cpu_seconds"] = 450.2
     (results / "fig_3_2" / "fig_3_2.json").write_text(json.dumps(summary), encoding="utf-8")
     shutil.copy(rr.RESULTS / "fig_3_2" / "jobs.json", results / "fig_3_2" / "jobs.json")  # Table 2's cells
     for name in {n for n, _ in rr.TEMPLATES} - {"fig_3_2"}:
@@ -48,7 +48,7 @@ def test_a_changed_json_number_is_caught(tmp_path):
     text = rr.README.read_text(encoding="utf-8")
     diffs = rr.cell_diffs(text, results)
     assert "gen:fig_3_2:scale" in diffs
-    assert "- " in diffs and "393 s of CPU" in diffs and "450 s of CPU" in diffs
+    assert "- " in diffs and "111 s of CPU" in diffs and "450 s of CPU" in diffs
     assert "gen:fig_3_2:numbers" not in diffs and "gen:fig_3_2:table_two" not in diffs
 
 
@@ -147,8 +147,8 @@ def test_the_appendix_and_remaining_rows_are_generated_with_their_json_times():
     # Table 5's rerun: its provenance block sums the four jobs' CPU seconds (58.0 s)
     assert "rounded to even; 58 s of CPU, 60 s wall" in text
     assert "nothing trained; 0.0068 s of CPU, 0.045 s wall" in text  # Fig 2.2's provenance
-    # Table 2: the m=0 [2,1,1] runs at 50 iterations per grid end at 2.0e-5 and 2.6e-5 (G=50)
-    assert "(100 iterations per grid; 2.0e-5 and 2.6e-5 at 50)" in text
+    # Table 2: the m=0 [2,1,1] runs at 50 iterations per grid end at 7.3e-8 and 4.3e-7 (G=50)
+    assert "(100 iterations per grid; 7.3e-8 and 4.3e-7 at 50)" in text
 
 
 @pytest.mark.parametrize("name, cell, change", [
@@ -223,10 +223,10 @@ def test_the_cost_table_of_the_top_level_readme_matches_the_jsons():
     for name in rr.COST_SWEEPS:
         for cell in ("cost_jobs", "cost_committed"):
             assert text.count(f"<!-- gen:{name}:{cell} -->") == 1, (name, cell)
-    # provenance totals (Fig 4.1: 101.2 CPU seconds), the jobs' own CPU seconds (Fig 3.2: 392.7 s) and
+    # provenance totals (Fig 4.1: 101.2 CPU seconds), Fig 3.2's (111.0 s) and
     # Table 3's rerun, every job recorded (720.9 CPU seconds)
     assert "<!-- gen:fig_4_1:cost_committed -->0.03<!-- /gen -->" in text
-    assert "<!-- gen:fig_3_2:cost_committed -->0.11<!-- /gen -->" in text
+    assert "<!-- gen:fig_3_2:cost_committed -->0.03<!-- /gen -->" in text
     assert "<!-- gen:table_3:cost_committed -->0.47<!-- /gen -->" in text
     # the paper-scale estimates stay written by hand
     assert "| `fig_4_4` | <!-- gen:fig_4_4:cost_jobs -->40<!-- /gen --> |" in text and "| ≈ 0.5 (≤ 4.2 at the whole budget) |" in text
