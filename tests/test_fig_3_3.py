@@ -102,8 +102,8 @@ def test_full_and_paper_scales():
                                                                  "mlp_2x100x100x100x1_ni2500__s2"]
     mlps = [c for c in full if c["kind"] == "mlp"]
     assert all(c["converged"] == fig_3_3.MLP_CONVERGED and c["n_i"] == 2500 for c in mlps)
-    assert {tuple(c["width"]): c["steps"] for c in mlps} == {(2, 20, 20, 1): 5000, (2, 50, 50, 1): 2000,
-                                                            (2, 100, 100, 100, 1): 1200}
+    assert {tuple(c["width"]): c["steps"] for c in mlps} == {(2, 20, 20, 1): 20000, (2, 50, 50, 1): 10000,
+                                                            (2, 100, 100, 100, 1): 5000}
     assert [c["job"] for c in full if c["n_i"] == 10000] == ["kan_2x10x1_ni10000__s0"]
     paper = fig_3_3.configs_for(fig_3_3.PAPER, 0)
     assert len(paper) == 3 * 6 and all(c["n_i"] == 10000 and c["n_b"] == 800 and c["alpha"] == 0.01 for c in paper)
