@@ -41,12 +41,13 @@ n_b = 800, alpha = 0.01 for every run; seeds --seed .. --seed + 2; the KANs [2, 
 [2, 10, 1] through G = 5, 10, 20 with 1000 L-BFGS iterations per grid (chosen: the paper does not
 state its KAN budget); the MLPs [2, 20, 20, 1], [2, 50, 50, 1], [2, 100, 100, 100, 1] converged by
 the rule with a cap of 20,000 iterations (= 1000 pykan steps). Measured per-iteration costs (one
-core, ``process_time``) at n_i = 2,500: MLP [2, 20, 20, 1] 21 ms, [2, 50, 50, 1] 52 ms,
-[2, 100, 100, 100, 1] 162 ms; KAN [2, 10, 1] 43 ms (G = 5); the cost grows in proportion to n_i
-(the committed [2, 10, 1] run: 26 s at 2,500 against 94 s at 10^4 for 600 iterations). Estimate
-at n_i = 10^4, per seed: KANs 3 x 3000 iterations at ~0.1-0.2 s, 0.4-0.6 h; MLPs up to 20,000
-iterations at ~0.08 / 0.2 / 0.65 s, at most 0.5 + 1.2 + 3.6 = 5.3 h; so 0.5-6 CPU-hours per seed,
-2-18 for the three (the upper end if every MLP runs to its cap).
+core and one BLAS thread, ``process_time``, the committed run) at n_i = 2,500: MLP [2, 20, 20, 1]
+6.8 ms, [2, 50, 50, 1] 42 ms, [2, 100, 100, 100, 1] 130 ms; KAN [2, 5, 1] 12 ms, [2, 10, 1] 23 ms
+(over G = 5, 10, 20); the cost grows about in proportion to n_i ([2, 10, 1]: 14 s at 2,500
+against 49 s at 10^4 for 600 iterations). Estimate at n_i = 10^4, per seed: KANs 3 x 3000
+iterations at ~0.04-0.08 s, about 0.15 h; MLPs up to 20,000 iterations at ~0.03 / 0.17 / 0.52 s,
+at most 0.15 + 0.9 + 2.9 = 4 h; so 0.2-4 CPU-hours per seed, 1-12 for the three (the upper end
+if every MLP runs to its cap, as every MLP of the committed run did).
 
 ``FULL`` (the default; the committed run), reduced to about one CPU-hour: n_i = 2,500 (a 50 x 50
 mesh), n_b = 800; the reference pair, KAN [2, 10, 1] and MLP [2, 100, 100, 100, 1], on seeds 0,
@@ -64,13 +65,15 @@ training loss over its last 10 %.
 (after at least 200, cap 2000).
 
 Outcome of the committed run (``results/fig_3_3/``, seeds 0-2): KAN [2, 10, 1] L2^2 2.2e-7
-(median; 1.9e-7 .. 1.5e-6), below the 4 x 100 MLP on 3/3 seeds, which reaches 1.3e-3 (3.9e-4 ..
-1.5e-3): a ratio of 2.1e3 (1.0e3 .. 6.0e3). The MLP hit its cap (1200) on 3/3 seeds with its
-training loss still falling 11 % over the last 10 % (median): not converged by the rule, so the
-ratio is an upper bound and the paper's MLP plateau near 1e-5 is not reached. KAN slopes of L2^2
-against parameters -3.0 .. -4.2. The smaller MLPs (seed 0) reach 2.5e-5 ([2, 20, 20, 1], 5000
-iterations) and 4.4e-5 ([2, 50, 50, 1], 2000), also at their caps and still falling (17 % over
-the last 10 %); the MLP slope +1.08 reflects their unequal caps. 891 s of CPU.
+(median; 1.9e-7 .. 1.5e-6), below the 4 x 100 MLP on 3/3 seeds, which reaches 1.9e-5 (3.9e-6 ..
+6.5e-5) at its cap of 5000: a ratio of 44 (21 .. 90). No MLP meets the convergence rule: every
+one reaches its cap with its training loss still falling (12-37 % over the last 10 %), so the MLP
+errors are upper bounds. The smaller MLPs (seed 0) reach 1.3e-6 ([2, 20, 20, 1], 20,000
+iterations) and 2.5e-7 ([2, 50, 50, 1], 10,000), the latter level with the KAN on that seed
+(2.2e-7, 750 parameters against 2,751): the paper's MLP plateau near 1e-5 does not appear, and
+the MLP slope +0.77 reflects the unequal caps. KAN slopes of L2^2 against parameters -3.0 ..
+-4.2. With the earlier caps (5000 / 2000 / 1200) the MLPs stopped at 2.5e-5 / 4.4e-5 / 1.3e-3 and
+the ratio read 2.1e3. 2614 s of CPU; the KAN jobs are bit-identical to those of the earlier run.
 """
 import json
 import os
