@@ -54,11 +54,11 @@ mesh), n_b = 800; the reference pair, KAN [2, 10, 1] and MLP [2, 100, 100, 100, 
 1, 2; the KANs [2, 5, 1], [2, 7, 1] and the [2, 10, 1] KAN at the paper's n_i = 10^4 on seed 0
 only, as are the MLPs [2, 20, 20, 1] and [2, 50, 50, 1] of the width sweep; 200 L-BFGS iterations
 per grid; the MLPs trained by the convergence rule with caps of 20,000 ([2, 20, 20, 1], the
-paper's cap), 10,000 ([2, 50, 50, 1]) and 5000 ([2, 100, 100, 100, 1]; 151 ms per iteration, so
-up to ~760 s per run) iterations. An earlier committed run, with caps of 5000 / 2000 / 1200, left
-every MLP at its cap with its training loss still falling 11-17 % over its last 10 %. Every headline number is a median over the seeds that ran it,
-with its range; an MLP stopped by its cap is reported as not converged, with the fall of its
-training loss over its last 10 %.
+paper's cap), 10,000 ([2, 50, 50, 1]) and 5000 ([2, 100, 100, 100, 1]; 130 ms per iteration, so
+up to ~650 s per run) iterations. An earlier committed run, with caps of 5000 / 2000 / 1200, left
+every MLP at its cap with its training loss still falling 11-17 % over its last 10 %. Every
+headline number is a median over the seeds that ran it, with its range; an MLP stopped by its cap
+is reported as not converged, with the fall of its training loss over its last 10 %.
 
 ``--quick``: seeds 0, 1, 2; n_i = 1,600 (40 x 40), n_b = 200, 500 evaluation points; KAN
 [2, 5, 1] with G = 5 -> 10, 100 iterations per grid; MLP [2, 20, 20, 1] converged by the rule

@@ -1058,8 +1058,7 @@ def fig_4_1_numbers(s: dict) -> str:
     # (c) accuracies and spikes.
     require(all(k == 10 for k in cc["spikes_in_own_interval"]), "Fig 4.1 (c) all 10 spikes in place")
     # (d): shapes and the seed that extrapolates badly.
-    d_shapes = [shape(w) for w in d["pruned_widths"]]
-    d_shape_text = ", ".join(f"{w} on {d_shapes.count(w)}" for w in sorted(set(d_shapes), key=d_shapes.index))
+    d_shape_text = ", ".join(f"{sh} on {k}" for sh, k in _shape_counts(d["pruned_widths"]))
     # (d): the seeds that fit below 0.1 and those that do not (both present)
     d_rmse = d["test_rmse_pruned"]
     d_good = [i for i, r in enumerate(d_rmse) if r < 0.1]
