@@ -955,12 +955,31 @@ def _slice(s: dict) -> dict:
     return part
 
 
+def _fig_3_2_paper_headline(c: dict) -> str:
+    """The headline count so far and what it takes to decide the 12-of-15 target."""
+    compared = {fn: v for fn, v in c["per_function"].items() if v["complete"]}
+    counted = [fn for fn, v in compared.items() if v["below_at_mlp_best"]]
+    failed = [fn for fn in compared if fn not in counted]
+    require(len(counted) == c["n_below_at_mlp_best"] and len(compared) == c["n_functions_compared"],
+            "Fig 3.2 paper slice: the headline counts")
+    n_sweep, target = c["n_functions_in_sweep"], c["target_front_below_12_of_15"]
+    if target is None:
+        verdict = (f"undecided: {12 - len(counted)} more of the {n_sweep - len(compared)} functions not yet "
+                   f"compared must count, and at most {n_sweep - 12 - len(failed)} more may fail")
+    else:
+        verdict = "met" if target else f"missed: {len(failed)} functions fail, where at most {n_sweep - 12} may"
+    names = lambda fns: ", ".join(fns) if fns else "none"  # noqa: E731
+    return (f"**Headline so far**: the KAN front at or below the best MLP on a majority of seeds for "
+            f"{len(counted)} of the {len(compared)} functions compared on every seed (counts: {names(counted)}; "
+            f"fails: {names(failed)}); target ≥ 12 of {n_sweep}: {verdict}")
+
+
 @template("fig_3_2_paper", "numbers")
 def fig_3_2_paper_numbers(s: dict) -> str:
     _slice(s)
     c, table = s["claims"], s["table_2"]
     jobs = load_jobs("fig_3_2_paper", RESULTS_IN_USE[0])
-    parts = []
+    parts = [_fig_3_2_paper_headline(c)]
     m0 = c["sph_harm_m0_pruned_2x1x1"]
     if m0:
         lamb = {j["config"]["lamb"] for j in jobs if j["config"]["function"] in m0}
