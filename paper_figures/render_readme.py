@@ -963,9 +963,12 @@ def _fig_3_2_paper_headline(c: dict) -> str:
     require(len(counted) == c["n_below_at_mlp_best"] and len(compared) == c["n_functions_compared"],
             "Fig 3.2 paper slice: the headline counts")
     n_sweep, target = c["n_functions_in_sweep"], c["target_front_below_12_of_15"]
-    if target is None:
-        verdict = (f"undecided: {12 - len(counted)} more of the {n_sweep - len(compared)} functions not yet "
-                   f"compared must count, and at most {n_sweep - 12 - len(failed)} more may fail")
+    left, may_fail = n_sweep - len(compared), n_sweep - 12 - len(failed)
+    if target is None and may_fail == 0:
+        verdict = f"undecided: all {left} functions not yet compared must count (one more failure misses it)"
+    elif target is None:
+        verdict = (f"undecided: {12 - len(counted)} more of the {left} functions not yet compared must count, "
+                   f"and at most {may_fail} more may fail")
     else:
         verdict = "met" if target else f"missed: {len(failed)} functions fail, where at most {n_sweep - 12} may"
     names = lambda fns: ", ".join(fns) if fns else "none"  # noqa: E731
