@@ -448,7 +448,7 @@ def _compare(kan, mlp, fn):
             "mlp_front_dominated": float(np.mean(dominated)), **kan_only}
 
 
-def claims(results, n_functions_in_sweep=None):
+def claims(results, n_functions_in_sweep=len(FUNCTIONS)):
     """Front comparison per function and seed, the counts, and the m = 0 harmonics with [2, 1, 1].
 
     Each seed's runs form their own clouds. Per function: ``n_seeds_below_at_mlp_best`` counts the
@@ -497,11 +497,11 @@ def claims(results, n_functions_in_sweep=None):
             m0_pruned[fn] = {"per_seed": got, "n_seeds_found": sum(x is not None for x in got.values()),
                              "median_rmse": med if np.isfinite(med) else None}
     n_below = sum(v["below_at_mlp_best"] for v in compared.values())
-    n_sweep = len(FUNCTIONS) if n_functions_in_sweep is None else n_functions_in_sweep
-    target = True if n_below >= 12 else False if len(compared) - n_below > n_sweep - 12 else None
-    return {"per_function": per_fn, "n_functions": n, "n_functions_in_sweep": n_sweep,
+    n_failed = len(compared) - n_below
+    target = True if n_below >= 12 else False if n_failed > n_functions_in_sweep - 12 else None
+    return {"per_function": per_fn, "n_functions": n, "n_functions_in_sweep": n_functions_in_sweep,
             "n_functions_compared": len(compared),
-            "n_seeds": len(_seeds(results)),
+            "n_seeds": len(all_seeds),
             "n_below_at_mlp_best": n_below,
             "n_below_at_mlp_best_on_median": sum(v["kan_best_rmse_within_mlp_best_params"] <= v["mlp_best_rmse"]
                                                  for v in compared.values()),
