@@ -460,10 +460,18 @@ def claims(results, n_functions_in_sweep=len(FUNCTIONS)):
     best RMSE of a pruned KAN whose pruned shape is [2, 1, 1] (None: pruning gave no [2, 1, 1]) and
     the median over seeds with None counted as a miss (inf).
 
+    Beside the comparison with our MLPs, the compared functions are set against the paper's own
+    Table 2 (``PAPER_TABLE_2``): ``n_kan_best_at_or_below_paper_kan_best``,
+    ``n_kan_best_at_or_below_paper_mlp`` and ``n_mlp_best_at_or_below_paper_mlp`` count the
+    functions whose median best KAN (or best MLP) RMSE over seeds is at or below the paper's best
+    KAN (or MLP) RMSE, out of ``n_compared_with_paper``.
+
     In a slice of a sweep (``--jobs``), a function that lacks some seed of the slice, or whose runs
-    on some seed lack KANs or MLPs, is not compared (``complete`` False, its majority verdict and
-    seed count None; the per-seed comparisons that exist stay in ``per_seed``) and stays out of the
-    counts; ``n_functions_compared`` says how many were counted. The target (>= 12 of
+    on some seed lack KANs or MLPs, is ``complete`` False. It is still compared (``decided`` True)
+    when the seeds it has settle the majority over all the slice's seeds (with 3 seeds: 2 passing
+    or 2 failing); its medians and ranges are then over the seeds compared. Otherwise its majority verdict and seed
+    count are None (the per-seed comparisons that exist stay in ``per_seed``) and it stays out of
+    the counts; ``n_functions_compared`` says how many were counted. The target (>= 12 of
     ``n_functions_in_sweep``, default the 15 of Table 2) is decided as soon as the compared
     functions settle it: met at 12 counted, missed once more than ``n_functions_in_sweep`` - 12
     compared functions fail; None until then.
@@ -475,19 +483,27 @@ def claims(results, n_functions_in_sweep=len(FUNCTIONS)):
         per_seed = {seed: _compare(*points(results, fn, seed), fn) for seed in _seeds(results, fn)}
         v = list(per_seed.values())
         complete = list(per_seed) == all_seeds and all(x["below_at_mlp_best"] is not None for x in v)
-        n_below = sum(bool(x["below_at_mlp_best"]) for x in v)
-        entry = {k: _median([x[k] for x in v]) for k in ("mlp_best_params", "mlp_best_rmse",
+        n_below = sum(x["below_at_mlp_best"] is True for x in v)
+        n_fail = sum(x["below_at_mlp_best"] is False for x in v)
+        # the seeds run so far may already settle the majority over all the slice's seeds
+        # (2 of 3 passing, or 2 of 3 failing), before the remaining seed runs
+        decided = complete or 2 * n_below > len(all_seeds) or 2 * n_fail >= len(all_seeds)
+        # a decided function's medians are over the seeds compared (a seed still running may have
+        # KANs and no MLP yet), so that its KAN and MLP medians come from the same seeds
+        basis = [x for x in v if x["below_at_mlp_best"] is not None] if decided else v
+        entry = {k: _median([x[k] for x in basis]) for k in ("mlp_best_params", "mlp_best_rmse",
                                                          "kan_best_rmse_within_mlp_best_params",
                                                          "kan_best_rmse", "mlp_front_dominated",
                                                          "kan_2x1x1_best_rmse")}
-        entry.update(complete=complete, below_at_mlp_best=2 * n_below > len(v) if complete else None,
-                     n_seeds=len(v), n_seeds_below_at_mlp_best=n_below if complete else None,
-                     kan_best_rmse_range=_range(x["kan_best_rmse"] for x in v),
-                     mlp_best_rmse_range=_range(x["mlp_best_rmse"] for x in v),
+        entry.update(complete=complete, decided=decided,
+                     below_at_mlp_best=2 * n_below > len(all_seeds) if decided else None,
+                     n_seeds=len(v), n_seeds_below_at_mlp_best=n_below if decided else None,
+                     kan_best_rmse_range=_range(x["kan_best_rmse"] for x in basis),
+                     mlp_best_rmse_range=_range(x["mlp_best_rmse"] for x in basis),
                      per_seed={str(k): x for k, x in per_seed.items()})
         per_fn[fn] = entry
     n = len(per_fn)
-    compared = {fn: v for fn, v in per_fn.items() if v["complete"]}
+    compared = {fn: v for fn, v in per_fn.items() if v["decided"]}
     m0 = {fn: v["kan_2x1x1_best_rmse"] for fn, v in per_fn.items() if fn.startswith("sph_harm_m0")}
     m0_pruned = {}
     for fn, v in per_fn.items():
@@ -498,6 +514,11 @@ def claims(results, n_functions_in_sweep=len(FUNCTIONS)):
                              "median_rmse": med if np.isfinite(med) else None}
     n_below = sum(v["below_at_mlp_best"] for v in compared.values())
     n_failed = len(compared) - n_below
+    # Against the paper's own Table 2 numbers (medians over seeds against its single column): our
+    # MLPs, trained to convergence, are much stronger than the paper's, so these counts separate
+    # "our KANs reach the paper's accuracy" from "our KANs beat our MLPs".
+    paper = {fn: dict(zip(("best_rmse", "mlp_rmse"), PAPER_TABLE_2[fn][3:]))
+             for fn in compared if fn in PAPER_TABLE_2}
     target = True if n_below >= 12 else False if n_failed > n_functions_in_sweep - 12 else None
     return {"per_function": per_fn, "n_functions": n, "n_functions_in_sweep": n_functions_in_sweep,
             "n_functions_compared": len(compared),
@@ -508,6 +529,13 @@ def claims(results, n_functions_in_sweep=len(FUNCTIONS)):
             "n_best_kan_below_best_mlp": sum(v["kan_best_rmse"] <= v["mlp_best_rmse"]
                                              for v in compared.values()),
             "n_mlp_front_fully_dominated": sum(v["mlp_front_dominated"] == 1.0 for v in compared.values()),
+            "n_compared_with_paper": len(paper),
+            "n_kan_best_at_or_below_paper_kan_best": sum(compared[fn]["kan_best_rmse"] <= p["best_rmse"]
+                                                         for fn, p in paper.items()),
+            "n_kan_best_at_or_below_paper_mlp": sum(compared[fn]["kan_best_rmse"] <= p["mlp_rmse"]
+                                                    for fn, p in paper.items()),
+            "n_mlp_best_at_or_below_paper_mlp": sum(compared[fn]["mlp_best_rmse"] <= p["mlp_rmse"]
+                                                    for fn, p in paper.items()),
             # undecided (None) while the functions compared so far do not settle it
             "target_front_below_12_of_15": target,
             "sph_harm_m0_2x1x1_rmse": m0,
