@@ -973,7 +973,8 @@ def _fig_3_2_paper_headline(c: dict) -> str:
         verdict = "met" if target else f"missed: {len(failed)} functions fail, where at most {n_sweep - 12} may"
     names = lambda fns: ", ".join(fns) if fns else "none"  # noqa: E731
     return (f"**Headline so far**: the KAN front at or below the best MLP on a majority of seeds for "
-            f"{len(counted)} of the {len(compared)} functions compared on every seed (counts: {names(counted)}; "
+            f"{len(counted)} of the {len(compared)} functions compared (every seed run, or enough seeds to settle "
+            f"the majority; counts: {names(counted)}; "
             f"fails: {names(failed)}); target ≥ 12 of {n_sweep}: {verdict}")
 
 
