@@ -182,6 +182,12 @@ PAPER_TABLE_2 = {
 }
 
 
+def paper_row(fn):
+    """The paper's Table 2 row of ``fn`` as a dict (min_shape, min_rmse, best_shape, best_rmse,
+    mlp_rmse)."""
+    return dict(zip(("min_shape", "min_rmse", "best_shape", "best_rmse", "mlp_rmse"), PAPER_TABLE_2[fn]))
+
+
 def _shape(width):
     return "[" + ",".join(map(str, width)) + "]"
 
@@ -403,8 +409,7 @@ def table_2(results):
             "best_G": best.get("G"), "best_job": best_job,
             "mlp_shape": _shape(mlp_best["shape"]) if mlp_best else None, "mlp_rmse": mlp_best.get("test_rmse"),
             "mlp_params": mlp_best.get("params"),
-            "paper": dict(zip(("min_shape", "min_rmse", "best_shape", "best_rmse", "mlp_rmse"),
-                              PAPER_TABLE_2[fn])),
+            "paper": paper_row(fn),
         }
         seeds = _seeds(mine)
         if len(seeds) > 1:
@@ -517,8 +522,7 @@ def claims(results, n_functions_in_sweep=len(FUNCTIONS)):
     # Against the paper's own Table 2 numbers (medians over seeds against its single column): our
     # MLPs, trained to convergence, are much stronger than the paper's, so these counts separate
     # "our KANs reach the paper's accuracy" from "our KANs beat our MLPs".
-    paper = {fn: dict(zip(("best_rmse", "mlp_rmse"), PAPER_TABLE_2[fn][3:]))
-             for fn in compared if fn in PAPER_TABLE_2}
+    paper = {fn: paper_row(fn) for fn in compared if fn in PAPER_TABLE_2}
     target = True if n_below >= 12 else False if n_failed > n_functions_in_sweep - 12 else None
     return {"per_function": per_fn, "n_functions": n, "n_functions_in_sweep": n_functions_in_sweep,
             "n_functions_compared": len(compared),

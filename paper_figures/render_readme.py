@@ -955,6 +955,11 @@ def _slice(s: dict) -> dict:
     return part
 
 
+def _seed_span(seeds) -> str:
+    """``seed 0`` or ``seeds 0–2`` for a sorted list of seeds."""
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]}"
+
+
 def _fig_3_2_paper_headline(c: dict) -> str:
     """The headline count so far and what it takes to decide the 12-of-15 target."""
     compared = {fn: v for fn, v in c["per_function"].items() if v["decided"]}
@@ -1011,21 +1016,21 @@ def fig_3_2_paper_numbers(s: dict) -> str:
         if fn in m0 and not v["decided"]:
             continue
         runs = [j for j in jobs if j["config"]["function"] == fn]
-        seeds = sorted({j["config"]["seed"] for j in runs})
-        seed_text = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}–{seeds[-1]}"
         row = table[fn]
         if not v["decided"]:
-            parts.append(f"{fn} ({seed_text}): {len(runs)} runs done, not yet compared (best KAN so far "
+            seeds = sorted({j["config"]["seed"] for j in runs})
+            parts.append(f"{fn} ({_seed_span(seeds)}): {len(runs)} runs done, not yet compared (best KAN so far "
                          f"{row['best_shape']} at G={row['best_G']}, {sci(row['best_rmse'])})")
             continue
-        if not v["complete"]:  # decided by the seeds compared so far; only those are reported
-            done = [int(k) for k, x in v["per_seed"].items() if x["below_at_mlp_best"] is not None]
-            runs = [j for j in runs if j["config"]["seed"] in done]
-            seed_text = (f"seed {done[0]}" if len(done) == 1 else f"seeds {done[0]}–{done[-1]}") + \
-                f" of {c['n_seeds']}, decided without the rest"
+        # only the seeds compared are reported (a decided function may have a seed still running)
+        compared_seeds = {int(k): x for k, x in v["per_seed"].items() if x["below_at_mlp_best"] is not None}
+        runs = [j for j in runs if j["config"]["seed"] in compared_seeds]
+        seed_text = _seed_span(sorted(compared_seeds))
+        if not v["complete"]:
+            seed_text += f" of {c['n_seeds']}, decided without the rest"
         n_mlp = sum(j["config"]["kind"] == "mlp" for j in runs)
         conv = [j["converged"]["converged"] for j in runs if j["config"]["kind"] == "mlp"]
-        per_seed = [x for x in v["per_seed"].values() if x["below_at_mlp_best"] is not None]
+        per_seed = list(compared_seeds.values())
         n = len(per_seed)
 
         def spread(key):  # one seed: its number; several: median (min…max)
